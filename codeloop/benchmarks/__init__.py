@@ -1,0 +1,1 @@
+"""Task model, suite loaders and the iterative-rounds protocol (see the suites issue)."""

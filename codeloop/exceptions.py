@@ -1,0 +1,33 @@
+"""Every error codeloop raises on purpose.
+
+CodeloopError
+ ├── SandboxError            the sandbox itself failed (not the candidate)
+ │    └── SandboxUnavailable  the requested isolation cannot be had on this machine
+ └── ConfigError (ValueError) a bad setting, file or value; the message names it
+
+IsolationWarning (UserWarning): the sandbox runs with reduced isolation.
+
+A candidate's own failure is never an exception: it is a verdict (see codeloop.execution).
+"""
+
+from __future__ import annotations
+
+
+class CodeloopError(Exception):
+    """Base of codeloop's errors."""
+
+
+class SandboxError(CodeloopError):
+    """The sandbox failed to start or died in a way that is not the candidate's verdict."""
+
+
+class SandboxUnavailable(SandboxError):
+    """The isolation asked for is not available here; the message says why."""
+
+
+class ConfigError(CodeloopError, ValueError):
+    """A bad configuration value; the message names the field, the value and what is accepted."""
+
+
+class IsolationWarning(UserWarning):
+    """The sandbox could not block network or filesystem writes on this machine."""

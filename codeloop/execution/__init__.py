@@ -1,0 +1,30 @@
+"""Running untrusted candidate code against tests: the sandbox, its records, and its cache.
+
+Values that cross the boundary (arguments in, outputs back) are encoded by ``_codec``:
+None, bool, int, float, complex, str, bytes, list, tuple, set, frozenset and dict; outputs
+of any other type are a ``failed`` verdict with the reason.
+"""
+
+from ._assertions import tests_from_assertions
+from ._cache import ResultCache, result_key
+from ._isolation import namespace_support
+from ._judge import values_equal
+from ._models import AssertTest, IOTest, Limits, RunResult, Status, Test, Verdict
+from ._pool import Sandbox, default_sandbox
+
+__all__ = [
+    "AssertTest",
+    "IOTest",
+    "Limits",
+    "ResultCache",
+    "RunResult",
+    "Sandbox",
+    "Status",
+    "Test",
+    "Verdict",
+    "default_sandbox",
+    "namespace_support",
+    "result_key",
+    "tests_from_assertions",
+    "values_equal",
+]

@@ -1,0 +1,129 @@
+"""The canonical JSON-safe form of values that cross the sandbox boundary.
+
+Standard library only: the zygote imports this file by path, without the rest of codeloop.
+
+Types that cross (and nothing else):
+    None, bool, int, float (nan and +-inf included), complex, str, bytes,
+    list, tuple, set, frozenset, dict (any encodable keys).
+Subclasses (``Counter``, ``OrderedDict``, named tuples, ``IntEnum`` ...) cross as their
+built-in base, so the parent only ever compares plain built-in values: an object with a
+forged ``__eq__`` can at most choose which plain value it is encoded as, which is the same
+power as returning that value. Anything else (user classes, generators, numpy arrays)
+raises :class:`Unencodable`, and the parent turns that into a ``failed`` verdict.
+
+JSON objects are always tags, so a plain JSON value never needs escaping:
+    {"t": [...]} tuple, {"s": [...]} set, {"fs": [...]} frozenset, {"d": [[k, v], ...]} dict,
+    {"b": "<hex>"} bytes, {"c": [re, im]} complex, {"f": "nan" | "inf" | "-inf"} float.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MAX_DEPTH = 64
+
+
+class Unencodable(TypeError):
+    """The value cannot cross the boundary; ``type_name`` says which type was met."""
+
+    def __init__(self, type_name: str, reason: str = "") -> None:
+        super().__init__(reason or f"values of type {type_name!r} cannot cross the sandbox boundary")
+        self.type_name = type_name
+
+
+def _float(x: float) -> Any:
+    if math.isfinite(x):
+        return x
+    return {"f": "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")}
+
+
+def encode(value: Any, *, max_nodes: int = 1_000_000) -> Any:
+    """Return the JSON-safe form of ``value``; raise :class:`Unencodable` if it cannot cross."""
+    budget = [max_nodes]
+
+    def enc(x: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise Unencodable(type(x).__name__, f"value has more than {max_nodes} parts")
+        if depth > MAX_DEPTH:
+            raise Unencodable(type(x).__name__, f"value is nested deeper than {MAX_DEPTH} levels")
+        if x is None or x is True or x is False:
+            return x
+        # bool is checked above; order matters because bool subclasses int.
+        if isinstance(x, int):
+            return int.__index__(x)
+        if isinstance(x, float):
+            return _float(float.__float__(x))
+        if isinstance(x, str):
+            return str.__str__(x)
+        if isinstance(x, complex):
+            z = complex.__complex__(x) if hasattr(complex, "__complex__") else complex(x)
+            return {"c": [_float(z.real), _float(z.imag)]}
+        if isinstance(x, (bytes, bytearray)):
+            return {"b": bytes(x).hex()}
+        if isinstance(x, list):
+            return [enc(item, depth + 1) for item in list.__iter__(x)]
+        if isinstance(x, tuple):
+            return {"t": [enc(item, depth + 1) for item in tuple.__iter__(x)]}
+        if isinstance(x, frozenset):
+            return {"fs": [enc(item, depth + 1) for item in frozenset.__iter__(x)]}
+        if isinstance(x, set):
+            return {"s": [enc(item, depth + 1) for item in set.__iter__(x)]}
+        if isinstance(x, dict):
+            return {"d": [[enc(k, depth + 1), enc(v, depth + 1)] for k, v in dict.items(x)]}
+        raise Unencodable(type(x).__name__)
+
+    return enc(value, 0)
+
+
+_SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def decode(data: Any) -> Any:
+    """Rebuild plain built-in values from :func:`encode`'s form; raise ``ValueError`` if malformed.
+
+    The parent calls this on bytes written by untrusted code, so every shape is checked.
+    """
+
+    def dec(x: Any, depth: int) -> Any:
+        if depth > MAX_DEPTH + 1:
+            raise ValueError("encoded value is nested too deeply")
+        if x is None or isinstance(x, (bool, int, float, str)):
+            return x
+        if isinstance(x, list):
+            return [dec(item, depth + 1) for item in x]
+        if not isinstance(x, dict) or len(x) != 1:
+            raise ValueError(f"malformed encoded value: {str(x)[:80]}")
+        (tag, body), = x.items()
+        if tag == "t":
+            return tuple(dec(item, depth + 1) for item in _list(body, tag))
+        if tag == "s":
+            return {dec(item, depth + 1) for item in _list(body, tag)}
+        if tag == "fs":
+            return frozenset(dec(item, depth + 1) for item in _list(body, tag))
+        if tag == "d":
+            out = {}
+            for pair in _list(body, tag):
+                if not isinstance(pair, list) or len(pair) != 2:
+                    raise ValueError("malformed dict entry in encoded value")
+                out[dec(pair[0], depth + 1)] = dec(pair[1], depth + 1)
+            return out
+        if tag == "b" and isinstance(body, str):
+            return bytes.fromhex(body)
+        if tag == "c" and isinstance(body, list) and len(body) == 2:
+            return complex(dec(body[0], depth + 1), dec(body[1], depth + 1))
+        if tag == "f" and body in _SPECIAL_FLOATS:
+            return _SPECIAL_FLOATS[body]
+        raise ValueError(f"unknown tag {tag!r} in encoded value")
+
+    try:
+        return dec(data, 0)
+    except TypeError as exc:  # e.g. an unhashable item inside a set or a dict key
+        raise ValueError(f"malformed encoded value: {exc}") from None
+
+
+def _list(body: Any, tag: str) -> list:
+    if not isinstance(body, list):
+        raise ValueError(f"tag {tag!r} needs a list, got {type(body).__name__}")
+    return body

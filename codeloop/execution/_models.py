@@ -1,0 +1,132 @@
+"""Records that cross the sandbox boundary: what a test asks, what limits apply, what was decided.
+
+These are pydantic models because they are the boundary between user data (task files,
+configs) and the sandbox; they are frozen so a cached result can be shared safely.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Status(str, enum.Enum):
+    """The verdict of one test. Only ``PASSED`` counts as a pass."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # ran, but the output was wrong (or could not cross the boundary)
+    ERROR = "error"  # raised an exception
+    TIMEOUT = "timeout"  # exceeded the per-test or per-candidate time limit
+    CRASHED = "crashed"  # died: signal, memory limit, exited without a result
+
+
+class IOTest(BaseModel):
+    """Call the entry point with ``args``/``kwargs`` and compare the result with ``expected``.
+
+    ``expected`` never enters the child process: the parent compares after decoding.
+    ``atol``/``rtol`` switch float comparison from ``==`` to ``math.isclose``. ``compare``
+    keeps converted assertions faithful: ``"truthy"`` (``assert f(x)``), ``"falsy"``
+    (``assert not f(x)``) and ``"is"`` (``assert f(x) is None``) judge the decoded output
+    the way the assertion would have.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    kind: Literal["io"] = "io"
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    expected: Any = None
+    atol: float | None = None
+    rtol: float | None = None
+    compare: Literal["==", "truthy", "falsy", "is"] = "=="
+
+    @field_validator("args", mode="before")
+    @classmethod
+    def _args_to_tuple(cls, value: Any) -> Any:
+        return tuple(value) if isinstance(value, list) else value
+
+
+class AssertTest(BaseModel):
+    """Assertion code that could not be turned into an I/O pair.
+
+    It runs in the child under the same limits, so its verdict is decided in the child
+    (less trusted): the result records ``decided_in="child"``. The code sees the
+    candidate's globals and the entry point as ``candidate``; if it defines
+    ``check(candidate)`` (HumanEval form), that is called.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["assert"] = "assert"
+    code: str
+
+
+Test = IOTest | AssertTest
+
+
+class Limits(BaseModel):
+    """Resource limits for one candidate. Defaults suit MBPP/HumanEval-sized functions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    timeout_s: float = Field(2.0, gt=0, description="wall-clock limit per test (and for module load)")
+    candidate_timeout_s: float = Field(10.0, gt=0, description="wall-clock limit for all tests together")
+    memory_mb: int = Field(1024, ge=64, description="address-space limit per process")
+    max_output_bytes: int = Field(256_000, ge=1024, description="largest encoded return value")
+    output_tail_bytes: int = Field(2048, ge=0, description="stdout/stderr kept per test (the tail)")
+    file_size_mb: int = Field(16, ge=1, description="largest file the candidate may write")
+    open_files: int = Field(64, ge=16, description="file descriptors per process")
+    processes: int = Field(32, ge=1, description="process/thread limit (RLIMIT_NPROC, not enforced for root)")
+
+
+class Verdict(BaseModel):
+    """One test's outcome, decided by the trusted parent (unless ``decided_in == "child"``)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    status: Status
+    output: Any = None  # the decoded return value (plain built-in types), if it crossed
+    output_repr: str | None = None  # bounded repr of the output, for reports
+    reason: str = ""  # why it is not passed, in words
+    error_type: str | None = None
+    error_message: str | None = None
+    stdout: str = ""
+    stderr: str = ""
+    duration_s: float = 0.0
+    decided_in: Literal["parent", "child"] = "parent"
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASSED
+
+
+class RunResult(BaseModel):
+    """All verdicts of one candidate, in test order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdicts: tuple[Verdict, ...]
+    duration_s: float = 0.0
+    cached: bool = False
+    isolation: str = "unknown"
+
+    @property
+    def passed(self) -> bool:
+        """All tests passed (and there was at least one)."""
+        return bool(self.verdicts) and all(v.passed for v in self.verdicts)
+
+    @property
+    def n_passed(self) -> int:
+        return sum(v.passed for v in self.verdicts)
+
+    @property
+    def pass_ratio(self) -> float:
+        return self.n_passed / len(self.verdicts) if self.verdicts else 0.0
+
+    def first_failure(self) -> tuple[int, Verdict] | None:
+        for i, verdict in enumerate(self.verdicts):
+            if not verdict.passed:
+                return i, verdict
+        return None

@@ -1,0 +1,1 @@
+"""LM resolution and the offline synthesis backend (see the offline-backend issue)."""

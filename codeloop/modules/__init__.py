@@ -1,0 +1,1 @@
+"""DSPy code-generation modules (see the modules issue)."""

@@ -1,0 +1,1 @@
+"""Exemplar and instruction optimizers (see the optimizers issue)."""
