@@ -140,7 +140,13 @@ def judge(tests: Sequence[Test], reply: dict, frames: Sequence[tuple[int, bytes]
         at = event.get("at")
         status = Status.TIMEOUT if event.get("kind") == "timeout" else Status.CRASHED
         detail = str(event.get("detail", ""))
-        targets = range(n) if at == -1 else [at] if isinstance(at, int) and 0 <= at < n else []
+        if at == -1:
+            targets = range(n)
+        elif isinstance(at, int) and 0 <= at < n:
+            to = event.get("to")
+            targets = range(at, min(to, n)) if isinstance(to, int) and to > at else [at]
+        else:
+            targets = []
         for i in targets:
             if verdicts[i] is None:
                 verdicts[i] = Verdict(status=status, reason=detail,

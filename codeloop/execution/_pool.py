@@ -258,6 +258,8 @@ class Sandbox:
             raise TypeError(f"code must be a str, got {type(code).__name__}")
         if not isinstance(entry, str) or not entry.isidentifier():
             raise ValueError(f"entry must be a Python identifier, got {entry!r}")
+        if self._closed:
+            raise SandboxError("the sandbox is closed")
         limits = limits or self.limits
         tests = list(tests)
         key = result_key(code, entry, tests, limits)

@@ -102,22 +102,46 @@ def make_filesystem_read_only(work_root: str) -> None:
     _mount("tmpfs", work_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
 
 
-def drop_privileges() -> None:
-    """Drop every capability for good (bounding set, ambient, effective) and forbid regaining."""
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _last_capability() -> int:
+    try:
+        with open("/proc/sys/kernel/cap_last_cap") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 63
+
+
+LAST_CAP = _last_capability()
+_NO_CAPS = (_CapData * 2)()
+_CAP_HEADER = _CapHeader(0x20080522, 0)
+
+
+_capset = _libc.capset
+
+
+def forbid_regaining_privileges() -> None:
+    """Empty the bounding and ambient sets and set no-new-privs, once, in the zygote.
+
+    These are inherited and only limit what ``execve`` can grant, so the zygote keeps the
+    capabilities it needs (new PID namespaces) while no child can ever regain any.
+    """
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
-    for cap in range(64):
-        if _prctl(PR_CAPBSET_DROP, cap) != 0 and ctypes.get_errno() == errno.EINVAL:
-            break
+    for cap in range(LAST_CAP + 1):
+        _prctl(PR_CAPBSET_DROP, cap)
     _prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
 
-    class Header(ctypes.Structure):
-        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
-    class Data(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                    ("inheritable", ctypes.c_uint32)]
-
-    _check(_libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
+def drop_capabilities() -> None:
+    """In the child: no effective, permitted or inheritable capability is left."""
+    _check(_capset(ctypes.byref(_CAP_HEADER), ctypes.byref(_NO_CAPS)), "capset")
 
 
 # --------------------------------------------------------------------------------------
@@ -247,45 +271,25 @@ def _read_exact(fd: int, n: int) -> bytes:
     return data
 
 
-def _child_main(request_r: int, result_w: int, workdir: str, namespaces: bool) -> None:
-    """A warm child: set up everything that does not depend on the request, then wait for it.
+def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool) -> None:
+    """A warm child: set up what does not depend on the request, then wait for it.
 
     Forking and this set-up happen while the previous candidate runs, so a request pays
-    only for loading and running the candidate.
+    only for loading and running the candidate. Everything that can be done once in the
+    zygote (signal dispositions, umask, environment, the bounding set, the text streams on
+    fds 0-2) is done there: after a fork every page Python touches is copied, so the
+    child's own work is kept to a few system calls.
     """
     os.setsid()
-    if namespaces:
-        _check(_libc.unshare(CLONE_NEWPID), "unshare(CLONE_NEWPID)")
-        pid = os.fork()
-        if pid:  # stays outside as the namespace's anchor; the zygote kills it to end the run
-            os.close(result_w)
-            os.close(request_r)
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
-            code = os.waitstatus_to_exitcode(status)
-            os._exit(128 - code if code < 0 else min(code, 127))
-        # The runner: PID 1 of its own namespace, so all it starts dies with it.
+    if namespaces:  # this process is PID 1 of its own namespace: all it starts dies with it
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        drop_privileges()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGCHLD, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_DFL)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails instead of killing
+        drop_capabilities()
     os.chdir(workdir)
-    os.umask(0o077)
-    null = os.open(os.devnull, os.O_RDONLY)
-    out = os.open("stdout.txt", os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
-    err = os.open("stderr.txt", os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+    out, err, result_w, request_r = fds
     request_fd = RESULT_FD + 1
-    for src, dst in ((null, 0), (out, 1), (err, 2), (result_w, RESULT_FD), (request_r, request_fd)):
-        if src != dst:
-            os.dup2(src, dst)
+    for src, dst in ((out, 1), (err, 2), (result_w, RESULT_FD), (request_r, request_fd)):
+        os.dup2(src, dst)
     os.closerange(request_fd + 1, 1 << 16)
-    sys.stdin = open(0, closefd=False)  # noqa: SIM115
-    sys.stdout = open(1, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
-    sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
-    os.environ.clear()
-    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"})
     tempfile.tempdir = workdir
     (size,) = HEADER.unpack(_read_exact(request_fd, HEADER.size))
     (start,) = HEADER.unpack(_read_exact(request_fd, HEADER.size))
@@ -353,6 +357,7 @@ class Zygote:
         self.poller = select.poll()
         self.poller.register(proto_in, select.POLLIN)
         self.closing = False
+        self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
 
     # -- output to the parent --------------------------------------------------------
     def send(self, obj: dict, raw: list[bytes] = ()) -> None:
@@ -366,18 +371,26 @@ class Zygote:
         result_r, result_w = os.pipe()
         request_r, request_w = os.pipe()
         workdir = tempfile.mkdtemp(prefix="run-", dir=self.work_root)
+        flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+        out = os.open(os.path.join(workdir, "stdout.txt"), flags, 0o600)
+        err = os.open(os.path.join(workdir, "stderr.txt"), flags, 0o600)
+        # All these are above fd 4 (fds 3 and 4 are the zygote's protocol pipes), so the
+        # child's dup2s onto 1-4 cannot overwrite one another.
+        fds = (out, err, result_w, request_r)
         gc.freeze()  # the child's collector then leaves the zygote's objects (and pages) alone
+        if self.namespaces:  # the next fork starts a new PID namespace, as its PID 1
+            _check(_libc.unshare(CLONE_NEWPID), "unshare(CLONE_NEWPID)")
         pid = os.fork()
+        if self.namespaces and pid:  # later forks of the zygote's own go back to its namespace
+            _check(_libc.setns(self.own_pid_ns, CLONE_NEWPID), "setns(own PID namespace)")
         if pid == 0:
             try:
-                os.close(result_r)
-                os.close(request_w)
-                _child_main(request_r, result_w, workdir, self.namespaces)
+                _child_main(fds, workdir, self.namespaces)
             finally:
                 os._exit(70)
         gc.unfreeze()
-        os.close(result_w)
-        os.close(request_r)
+        for fd in fds:
+            os.close(fd)
         os.set_blocking(result_r, False)
         child = Child(pid, os.pidfd_open(pid), result_r, request_w, workdir)
         self.by_fd[child.pidfd] = child
@@ -398,8 +411,8 @@ class Zygote:
         self.busy.append(child)
 
     def keep_one_warm(self) -> None:
-        """Fork a spare child while nothing waits on the zygote (forking blocks it ~1 ms)."""
-        if not self.warm and not self.closing and all(c.reported for c in self.busy):
+        """Fork a spare child, so the next request finds one ready."""
+        if not self.warm and not self.closing:
             self.warm.append(self.fork_child())
 
     def read_results(self, child: Child) -> None:
@@ -438,7 +451,7 @@ class Zygote:
         child.n_frames += 1
         child.last_progress = time.monotonic()
         # Everything is reported: end the child now rather than wait for its exit. In
-        # namespaces mode killing the anchor tears down the whole PID namespace at once;
+        # namespaces mode killing the child (its PID 1) tears down the whole PID namespace at once;
         # without them the reply waits for the exit, so escapees can be found and killed.
         if self.namespaces and (child.loaded is False or child.next_index >= run.n_tests):
             self.kill(child, None)
@@ -491,7 +504,7 @@ class Zygote:
         if child.loaded and nxt + 1 < run.n_tests:
             if time.monotonic() < run.deadline:
                 return self.dispatch(run, nxt + 1)
-            run.events.append({"at": nxt + 1, "kind": "timeout",
+            run.events.append({"at": nxt + 1, "to": run.n_tests, "kind": "timeout",
                                "detail": "the candidate's total time limit ran out before this test"})
         return self.reply(run)
 
@@ -593,11 +606,6 @@ def describe_status(status: int | None) -> str:
     code = os.waitstatus_to_exitcode(status)
     if code < 0:
         return f"killed by signal {signal.Signals(-code).name}"
-    if code > 128:  # the namespace anchor reports the runner's signal as 128 + n
-        try:
-            return f"killed by signal {signal.Signals(code - 128).name}"
-        except ValueError:
-            pass
     return f"exited with code {code} before reporting a result"
 
 
@@ -609,6 +617,15 @@ def main() -> None:
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
+    os.close(null)
+    # Set once here and inherited by every child (see _child_main).
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="backslashreplace")
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails instead of killing
+    os.umask(0o077)
     work_root = "/tmp" if namespaces else tempfile.mkdtemp(prefix="codeloop-zygote-")
     isolation = "namespaces" if namespaces else "none"
     if namespaces:
@@ -617,6 +634,7 @@ def main() -> None:
         except OSError as exc:
             isolation = "namespaces-writable-fs"
             warnings.append(f"could not make the filesystem read-only ({exc}); writes are not blocked")
+        forbid_regaining_privileges()
     else:
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
     for name in PRELOAD:

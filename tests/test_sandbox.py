@@ -1,0 +1,223 @@
+"""The sandbox's verdicts, limits, cache and lifecycle, through the public API."""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import warnings
+
+import pytest
+
+from codeloop.exceptions import IsolationWarning, SandboxError
+from codeloop.execution import AssertTest, IOTest, Limits, Sandbox, Status
+
+FAST = Limits(timeout_s=1.0, candidate_timeout_s=4.0)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(workers=2, limits=FAST) as sb:
+        yield sb
+
+
+def statuses(result):
+    return [v.status for v in result.verdicts]
+
+
+def test_right_and_wrong_outputs_are_decided_in_the_parent(sandbox):
+    code = "def f(a, b=0):\n    return a + b\n"
+    result = sandbox.run(code, "f", [IOTest(args=(1, 2), expected=3), IOTest(args=(1,), kwargs={"b": 5}, expected=7)])
+    assert statuses(result) == [Status.PASSED, Status.FAILED]
+    assert result.verdicts[1].output == 6
+    assert result.verdicts[1].reason == "expected 7, got 6"
+    assert all(v.decided_in == "parent" for v in result.verdicts)
+    assert not result.passed and result.pass_ratio == 0.5
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, True, -7, 2**100, 1.5, "héllo\x00", b"\x00\xff", 1 + 2j, [1, [2]], (1, (2, 3)), {1, 2}, frozenset({3}),
+     {"a": [1], (1, 2): {"b": None}}, math.inf, -math.inf],
+)
+def test_builtin_types_cross_the_boundary_intact(sandbox, value):
+    code = "def f(x):\n    return x\n"  # the value goes in encoded and comes back decoded
+    verdict = sandbox.run(code, "f", [IOTest(args=(value,), expected=value)]).verdicts[0]
+    assert verdict.status is Status.PASSED, verdict.reason
+    assert verdict.output == value and type(verdict.output) is type(value)
+
+
+def test_nan_crosses_as_a_float_and_subclasses_cross_as_their_base(sandbox):
+    code = ("import collections\nP = collections.namedtuple('P', 'x y')\n"
+            "def f(k):\n    return [float('nan'), collections.Counter('aab'), P(1, 2)][k]\n")
+    nan, counter, point = sandbox.run(code, "f", [IOTest(args=(k,), expected=None) for k in range(3)]).verdicts
+    assert math.isnan(nan.output)
+    assert counter.output == {"a": 2, "b": 1} and type(counter.output) is dict
+    assert point.output == (1, 2) and type(point.output) is tuple
+
+
+def test_unencodable_output_is_failed_with_a_reason(sandbox):
+    verdict = sandbox.run("def f():\n    return object()\n", "f", [IOTest(expected=None)]).verdicts[0]
+    assert verdict.status is Status.FAILED
+    assert "'object'" in verdict.reason and "cannot cross" in verdict.reason
+
+
+def test_float_tolerance_and_assertion_style_comparisons(sandbox):
+    code = "def f(x):\n    return x\n"
+    tests = [
+        IOTest(args=(0.1 + 0.2,), expected=0.3),
+        IOTest(args=(0.1 + 0.2,), expected=0.3, atol=1e-9),
+        IOTest(args=([1.0, 2.0000001],), expected=[1, 2], rtol=1e-6),
+        IOTest(args=([0],), compare="truthy"),
+        IOTest(args=(0,), compare="falsy"),
+        IOTest(args=(1,), expected=True, compare="is"),
+        IOTest(args=(True,), expected=True, compare="is"),
+    ]
+    assert statuses(sandbox.run(code, "f", tests)) == [
+        Status.FAILED, Status.PASSED, Status.PASSED, Status.PASSED, Status.PASSED, Status.FAILED, Status.PASSED]
+
+
+def test_expected_values_never_enter_the_child(sandbox):
+    secret = "expected-" + os.urandom(8).hex()
+    code = ("import gc\ndef f():\n    return any(isinstance(o, (str, dict, list)) and "
+            f"'{secret[:9]}' + '{secret[9:]}' in str(o)[:10000] for o in gc.get_objects())\n")
+    verdict = sandbox.run(code, "f", [IOTest(expected=secret)]).verdicts[0]
+    assert verdict.status is Status.FAILED
+    assert verdict.output is False
+
+
+def test_exceptions_timeouts_and_crashes_are_distinct(sandbox):
+    code = ("import ctypes, os\n"
+            "def f(k):\n"
+            "    if k == 0:\n        raise ValueError('bad k')\n"
+            "    if k == 1:\n        while True:\n            pass\n"
+            "    if k == 2:\n        os._exit(3)\n"
+            "    if k == 3:\n        ctypes.string_at(0)\n"
+            "    if k == 4:\n        return bytearray(10**10)\n"
+            "    return k\n")
+    result = sandbox.run(code, "f", [IOTest(args=(k,), expected=k) for k in range(6)])
+    error, timeout, exited, killed, memory, fine = result.verdicts
+    assert (error.status, error.error_type, error.error_message) == (Status.ERROR, "ValueError", "bad k")
+    assert timeout.status is Status.TIMEOUT and "per-test" in timeout.reason
+    assert exited.status is Status.CRASHED and "code 3" in exited.reason
+    assert killed.status is Status.CRASHED and "SIGSEGV" in killed.reason
+    assert memory.status is Status.CRASHED and memory.reason == "memory limit exceeded"
+    assert fine.status is Status.PASSED  # later tests still run in a fresh child
+
+
+def test_candidate_time_limit_stops_the_remaining_tests(sandbox):
+    code = "import time\ndef f(k):\n    time.sleep(0.4)\n    return k\n"
+    limits = Limits(timeout_s=1.0, candidate_timeout_s=1.0)
+    result = sandbox.run(code, "f", [IOTest(args=(k,), expected=k) for k in range(6)], limits)
+    assert result.verdicts[0].status is Status.PASSED
+    assert result.verdicts[-1].status is Status.TIMEOUT
+    assert all(v.status in (Status.PASSED, Status.TIMEOUT) for v in result.verdicts)
+    assert result.duration_s < 3.0
+
+
+def test_load_failures_name_the_problem(sandbox):
+    syntax = sandbox.run("def f(:\n", "f", [IOTest(expected=1)] * 2)
+    assert statuses(syntax) == [Status.ERROR, Status.ERROR]
+    assert syntax.verdicts[0].error_type == "SyntaxError"
+    missing = sandbox.run("def g():\n    return 1\ndef h():\n    pass\n", "f", [IOTest(expected=1)])
+    assert missing.verdicts[0].status is Status.ERROR
+    assert "'f' is not defined" in missing.verdicts[0].reason and "g, h" in missing.verdicts[0].reason
+    hang = sandbox.run("while True:\n    pass\ndef f():\n    return 1\n", "f", [IOTest(expected=1)] * 2,
+                       Limits(timeout_s=0.3, candidate_timeout_s=2.0))
+    assert statuses(hang) == [Status.TIMEOUT, Status.TIMEOUT]
+
+
+def test_stdout_and_stderr_tails_are_kept_per_test_and_capped(sandbox):
+    code = "import sys\ndef f(k):\n    print('out', k)\n    print('x' * 5000, file=sys.stderr)\n    return k\n"
+    limits = Limits(output_tail_bytes=100)
+    first, second = sandbox.run(code, "f", [IOTest(args=(1,), expected=1), IOTest(args=(2,), expected=2)],
+                                limits).verdicts
+    assert first.stdout == "out 1\n" and second.stdout == "out 2\n"
+    assert len(second.stderr) == 100 and set(second.stderr.strip()) == {"x"}
+
+
+def test_assertion_tests_run_in_the_child_and_say_so(sandbox):
+    code = "def add(a, b):\n    return a + b\n"
+    tests = [
+        AssertTest(code="assert add(1, 2) == 3"),
+        AssertTest(code="def check(candidate):\n    assert candidate(2, 2) == 5, 'two and two'\n"),
+        AssertTest(code="assert undefined_name"),
+    ]
+    ok, bad, broken = sandbox.run(code, "add", tests).verdicts
+    assert ok.status is Status.PASSED and ok.decided_in == "child"
+    assert bad.status is Status.FAILED and "two and two" in bad.reason
+    assert broken.status is Status.ERROR and broken.error_type == "NameError"
+
+
+def test_results_are_cached_by_code_tests_and_limits(sandbox):
+    code = f"def f():\n    return {os.urandom(4).hex()!r}\n"
+    tests = [IOTest(expected=1)]
+    first = sandbox.run(code, "f", tests)
+    again = sandbox.run(code, "f", tests)
+    other_limits = sandbox.run(code, "f", tests, Limits(timeout_s=1.5))
+    assert not first.cached and again.cached and not other_limits.cached
+    assert again.verdicts == first.verdicts
+
+
+def test_bad_arguments_raise_errors_that_name_them(sandbox):
+    with pytest.raises(ValueError, match="entry must be a Python identifier, got 'no pe'"):
+        sandbox.run("", "no pe", [])
+    with pytest.raises(ValueError, match="test 1: .*'object'"):
+        sandbox.run("def f(x):\n    return x\n", "f", [IOTest(args=(1,), expected=1), IOTest(args=(object(),))])
+    with pytest.raises(ValueError, match="isolation must be"):
+        Sandbox(isolation="docker")
+
+
+def test_many_threads_share_one_pool(sandbox):
+    code = "def f(x):\n    return x * 2\n"
+    errors: list[str] = []
+
+    def worker(t: int) -> None:
+        for i in range(15):
+            n = t * 100 + i + 1
+            result = sandbox.run(code + f"# {n}\n", "f", [IOTest(args=(n,), expected=2 * n),
+                                                           IOTest(args=(n,), expected=n)])
+            if statuses(result) != [Status.PASSED, Status.FAILED]:
+                errors.append(f"{n}: {statuses(result)}")
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_a_killed_zygote_is_replaced():
+    with Sandbox(workers=1, limits=FAST) as sb:
+        assert sb.run("def f():\n    return 1\n", "f", [IOTest(expected=1)]).passed
+        sb._zygote.proc.kill()
+        sb._zygote.proc.wait()
+        assert sb.run("def f():\n    return 2\n", "f", [IOTest(expected=2)]).passed
+        assert sb.zygote_restarts == 1
+
+
+def test_closed_sandbox_refuses_work_and_leaves_no_process():
+    sb = Sandbox(workers=1, limits=FAST).start()
+    proc = sb._zygote.proc
+    sb.run("def f():\n    return 1\n", "f", [IOTest(expected=1)])
+    sb.close()
+    assert proc.poll() is not None
+    with pytest.raises(SandboxError, match="closed"):
+        sb.run("def f():\n    return 1\n", "f", [IOTest(expected=1)])
+
+
+def test_without_namespaces_verdicts_hold_and_a_warning_says_isolation_is_reduced(monkeypatch):
+    from codeloop.execution import _pool
+
+    monkeypatch.setattr(_pool, "_warned_reduced", False)
+    monkeypatch.setattr(_pool, "_namespace_support", lambda: (False, "test says no"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with Sandbox(workers=1, limits=FAST, isolation="auto") as sb:
+            assert sb.isolation == "none"
+            result = sb.run("import os\ndef f(k):\n    if k:\n        os._exit(0)\n    return 5\n", "f",
+                            [IOTest(args=(0,), expected=5), IOTest(args=(1,), expected=5)])
+    assert statuses(result) == [Status.PASSED, Status.CRASHED]
+    messages = [str(w.message) for w in caught if issubclass(w.category, IsolationWarning)]
+    assert len(messages) == 1 and "test says no" in messages[0]
