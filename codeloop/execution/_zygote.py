@@ -148,11 +148,11 @@ def drop_capabilities() -> None:
 # The runner: the forked child that runs the candidate. From here on nothing is trusted.
 # --------------------------------------------------------------------------------------
 
-def _write_frame(obj: dict) -> None:
+def _write_frame(obj: dict, fd: int = RESULT_FD) -> None:
     data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "backslashreplace")
     buf = HEADER.pack(len(data)) + data
     while buf:
-        buf = buf[os.write(RESULT_FD, buf):]
+        buf = buf[os.write(fd, buf):]
 
 
 def _tail(fd: int, start: int, limit: int) -> tuple[str, int]:
@@ -196,8 +196,8 @@ def _safe_repr(value: object) -> str:
         return f"<{type(value).__name__} object>"
 
 
-def run_candidate(request: dict, start: int) -> None:
-    """Load the candidate and run tests from ``start``, one frame each; never returns."""
+def run_candidate(request: dict, start: int, out_fd: int = RESULT_FD) -> None:
+    """Load the candidate and run tests from ``start``, writing one frame each to ``out_fd``."""
     limits = request["limits"]
     tail_limit = int(limits["output_tail_bytes"])
     out_pos = err_pos = 0
@@ -210,9 +210,9 @@ def run_candidate(request: dict, start: int) -> None:
             raise NameError(f"entry point {request['entry']!r} is not defined as a function; "
                             f"the code defines: {', '.join(defined) or 'nothing callable'}")
     except BaseException as exc:  # noqa: BLE001 - SystemExit at load is a load failure too
-        _write_frame({"load": False, **_describe_exception(exc)})
-        os._exit(0)
-    _write_frame({"load": True})
+        _write_frame({"load": False, **_describe_exception(exc)}, out_fd)
+        return
+    _write_frame({"load": True}, out_fd)
     for test in request["tests"][start:]:
         began = time.perf_counter()
         try:
@@ -237,8 +237,30 @@ def run_candidate(request: dict, start: int) -> None:
                 pass
         frame["out"], out_pos = _tail(1, out_pos, tail_limit)
         frame["err"], err_pos = _tail(2, err_pos, tail_limit)
-        _write_frame(frame)
-    os._exit(0)
+        _write_frame(frame, out_fd)
+
+
+_REHEARSAL = {
+    "code": "def _rehearse(a, b=()):\n    return [a, (b, {a: {a}}), 1.5, 'x']\n",
+    "entry": "_rehearse",
+    "tests": [{"args": {"t": [1]}, "kwargs": {"d": [["b", {"t": [2]}]]}}, {"args": {"t": [object.__name__]},
+              "kwargs": {"d": []}}, {"assert": "assert _rehearse(3)"}],
+    "limits": {"output_tail_bytes": 64, "max_output_bytes": 4096},
+}
+
+
+def rehearse() -> None:
+    """Run a dummy candidate through the whole runner path while the child waits for work.
+
+    After a fork every page the child writes to (Python's reference counts touch most
+    objects it uses) is copied on first touch; doing that here, before the request
+    arrives, takes those copies off the request's critical path.
+    """
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        run_candidate(json.loads(json.dumps(_REHEARSAL)), 0, sink)
+    finally:
+        os.close(sink)
 
 
 def _apply_limits(limits: dict) -> None:
@@ -291,12 +313,14 @@ def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool) 
         os.dup2(src, dst)
     os.closerange(request_fd + 1, 1 << 16)
     tempfile.tempdir = workdir
+    rehearse()
     (size,) = HEADER.unpack(_read_exact(request_fd, HEADER.size))
     (start,) = HEADER.unpack(_read_exact(request_fd, HEADER.size))
     request = json.loads(_read_exact(request_fd, size - HEADER.size))
     os.close(request_fd)
     _apply_limits(request["limits"])
     run_candidate(request, start)
+    os._exit(0)
 
 
 # --------------------------------------------------------------------------------------
@@ -411,8 +435,12 @@ class Zygote:
         self.busy.append(child)
 
     def keep_one_warm(self) -> None:
-        """Fork a spare child, so the next request finds one ready."""
-        if not self.warm and not self.closing:
+        """Fork a spare child once no run waits on the zygote, so the next request finds one.
+
+        Forking while a child runs would slow both (they share the CPUs, and the warm child
+        rehearses); after the reply the fork overlaps with the parent's turnaround instead.
+        """
+        if not self.warm and not self.closing and all(c.reported for c in self.busy):
             self.warm.append(self.fork_child())
 
     def read_results(self, child: Child) -> None:
