@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+import time
 import warnings
 
 import pytest
@@ -191,8 +192,14 @@ def test_many_threads_share_one_pool(sandbox):
 def test_a_killed_zygote_is_replaced():
     with Sandbox(workers=1, limits=FAST) as sb:
         assert sb.run("def f():\n    return 1\n", "f", [IOTest(expected=1)]).passed
-        sb._zygote.proc.kill()
-        sb._zygote.proc.wait()
+        dead = sb._zygote
+        dead.proc.kill()
+        dead.proc.wait()
+        for _ in range(500):  # the pool notices the death on its own
+            if not dead.alive:
+                break
+            time.sleep(0.01)
+        assert not dead.alive
         assert sb.run("def f():\n    return 2\n", "f", [IOTest(expected=2)]).passed
         assert sb.zygote_restarts == 1
 

@@ -72,9 +72,10 @@ def test_no_zombies_processes_or_descriptors_leak_over_10000_runs():
             t.join()
         time.sleep(0.5)  # let the last killed children be reaped
         assert wrong == []
-        assert len(os.listdir("/proc/self/fd")) == fds_parent
-        assert len(os.listdir(f"/proc/{zygote}/fd")) <= fds_zygote + 4  # one warm child's pipes
+        spares = sandbox.workers + 1  # warm children kept ready, 3 descriptors each here
+        assert len(os.listdir("/proc/self/fd")) <= fds_parent + 3 * spares
+        assert len(os.listdir(f"/proc/{zygote}/fd")) <= fds_zygote + spares
         alive = [p for p in _descendants(root) if _state(p) != "gone"]
         assert [p for p in alive if _state(p) == "Z"] == []
-        assert len(alive) <= 3  # the zygote and at most one warm child (and its namespace init)
+        assert len(alive) <= 1 + spares + (root != zygote)  # unshare, the zygote, warm children
     assert [p for p in _descendants(root) if _state(p) != "gone"] == []

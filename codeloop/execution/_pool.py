@@ -1,13 +1,21 @@
-"""The sandbox pool: one zygote process, many threads, verdicts decided here in the parent."""
+"""The sandbox pool: a zygote keeps warm children ready; the calling thread drives its child.
+
+The zygote forks children in the background and hands each one's request pipe, result
+pipe and pidfd to this process over a Unix socket. A run then needs no relay: the calling
+thread writes the request to a warm child, reads its frames, enforces the deadlines (and
+kills through the pidfd), and decides the verdicts here, in the trusted parent.
+"""
 
 from __future__ import annotations
 
 import atexit
 import functools
-import itertools
 import json
 import os
+import queue
 import select
+import signal
+import socket
 import struct
 import subprocess
 import tempfile
@@ -15,6 +23,7 @@ import threading
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ..exceptions import IsolationWarning, SandboxError, SandboxUnavailable
@@ -25,6 +34,7 @@ from ._models import Limits, RunResult, Status, Test, Verdict
 
 HEADER = struct.Struct(">I")
 HELLO_TIMEOUT_S = 30.0
+EXIT_REPORT_TIMEOUT_S = 10.0
 _warned_reduced = False
 _warn_lock = threading.Lock()
 
@@ -33,52 +43,90 @@ class _ZygoteDied(Exception):
     pass
 
 
-class _Pending:
-    __slots__ = ("done", "reply", "frames", "failure")
+@dataclass
+class _WarmChild:
+    id: int
+    pid: int
+    request_w: int
+    result_r: int
+    pidfd: int
 
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.reply: dict | None = None
-        self.frames: list[tuple[int, bytes]] = []
-        self.failure: str | None = None
+    def close(self) -> None:
+        for fd in (self.request_w, self.result_r, self.pidfd):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.request_w = self.result_r = self.pidfd = -1
+
+    def kill(self) -> None:
+        try:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except OSError:
+            pass
+
+    def has_children(self) -> bool:
+        """Whether any process the child started still exists (conservative: True if unsure).
+
+        Read from this process's own view of /proc, never from the child's word.
+        """
+        try:
+            with open(f"/proc/self/fdinfo/{self.pidfd}") as f:
+                pid = next(int(line.split()[1]) for line in f if line.startswith("Pid:"))
+        except (OSError, StopIteration, ValueError, IndexError):
+            return True
+        if pid <= 0:  # already reaped: its namespace was emptied before it exited
+            return False
+        try:
+            for task in os.scandir(f"/proc/{pid}/task"):
+                with open(os.path.join(task.path, "children")) as f:
+                    if f.read().strip():
+                        return True
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True
+        return False
 
 
 class _Zygote:
-    """One running zygote process and the thread that reads its replies."""
+    """One running zygote: its control socket, its warm children, and their exit reports."""
 
-    def __init__(self, namespaces: bool) -> None:
+    def __init__(self, namespaces: bool, warm: int) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the zygote
-        self.proc = subprocess.Popen(
-            zygote_command(namespaces), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.stderr, env=SCRUBBED_ENV, cwd="/", close_fds=True, start_new_session=True)
-        self.pending: dict[int, _Pending] = {}
-        self.lock = threading.Lock()
+        try:
+            self.proc = subprocess.Popen(
+                [*zygote_command(namespaces), "--control", str(theirs.fileno())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
+                env=SCRUBBED_ENV, cwd="/", pass_fds=[theirs.fileno()], start_new_session=True)
+        finally:
+            theirs.close()
+        self.control = ours
+        self.send_lock = threading.Lock()
+        self.warm: queue.Queue[_WarmChild | None] = queue.Queue()
+        self.exits: dict[int, str] = {}
+        self.exits_changed = threading.Condition()
         self.alive = True
-        hello = self._read_hello()
+        self.death = ""
+        hello = self._hello()
         self.isolation: str = hello["isolation"]
         self.warnings: list[str] = list(hello.get("warnings", []))
-        self.reader = threading.Thread(target=self._read_loop, name="codeloop-zygote-reader", daemon=True)
+        self.send({"warm": warm})
+        self.reader = threading.Thread(target=self._read_loop, name="codeloop-zygote", daemon=True)
         self.reader.start()
 
-    def _read_exact(self, n: int) -> bytes:
-        stream = self.proc.stdout
-        assert stream is not None
-        data = stream.read(n)
-        if data is None or len(data) < n:
-            raise _ZygoteDied("the zygote closed its output")
-        return data
-
-    def _read_frame(self) -> bytes:
-        (size,) = HEADER.unpack(self._read_exact(HEADER.size))
-        return self._read_exact(size)
-
-    def _read_hello(self) -> dict:
-        ready, _, _ = select.select([self.proc.stdout], [], [], HELLO_TIMEOUT_S)
+    def _hello(self) -> dict:
+        ready, _, _ = select.select([self.control], [], [], HELLO_TIMEOUT_S)
         try:
             if not ready:
                 raise _ZygoteDied(f"no greeting within {HELLO_TIMEOUT_S:.0f} s")
-            return json.loads(self._read_frame())["hello"]
-        except (_ZygoteDied, ValueError, KeyError) as exc:
+            data = self.control.recv(1 << 16)
+            if not data:
+                raise _ZygoteDied("it exited at once")
+            return json.loads(data)["hello"]
+        except (_ZygoteDied, ValueError, KeyError, OSError) as exc:
             self.kill()
             raise SandboxError(f"the sandbox zygote failed to start ({exc}): {self.stderr_tail()}") from None
 
@@ -91,43 +139,68 @@ class _Zygote:
         except (OSError, ValueError):
             return ""
 
+    def send(self, message: dict) -> None:
+        with self.send_lock:
+            try:
+                self.control.send(json.dumps(message).encode())
+            except OSError:
+                pass  # a dead zygote is noticed by the reader
+
     def _read_loop(self) -> None:
         try:
             while True:
-                reply = json.loads(self._read_frame())
-                frames = [(index, self._read_exact(size)) for index, size in reply["frames"]]
-                with self.lock:
-                    pending = self.pending.pop(reply["id"], None)
-                if pending is not None:
-                    pending.reply, pending.frames = reply, frames
-                    pending.done.set()
+                data, fds, _, _ = socket.recv_fds(self.control, 1 << 16, 3)
+                if not data:
+                    raise _ZygoteDied("it closed its control socket")
+                message = json.loads(data)
+                if "child" in message and len(fds) == 3:
+                    self.warm.put(_WarmChild(message["child"], message["pid"], *fds))
+                elif "exited" in message:
+                    with self.exits_changed:
+                        self.exits[message["exited"]] = str(message.get("detail", ""))
+                        self.exits_changed.notify_all()
+                else:
+                    for fd in fds:
+                        os.close(fd)
         except (_ZygoteDied, ValueError, KeyError, OSError) as exc:
-            self._fail_all(f"the sandbox zygote died ({exc}); {self.stderr_tail()}".strip())
+            self._die(f"the sandbox zygote died ({exc}); {self.stderr_tail()}".strip("; "))
 
-    def _fail_all(self, why: str) -> None:
-        with self.lock:
-            self.alive = False
-            pending, self.pending = self.pending, {}
-        for p in pending.values():
-            p.failure = why
-            p.done.set()
+    def _die(self, why: str) -> None:
+        self.alive = False
+        self.death = why
+        self.warm.put(None)  # wakes a waiter; it puts the marker back for the next
+        with self.exits_changed:
+            self.exits_changed.notify_all()
 
-    def submit(self, request: dict) -> _Pending:
-        pending = _Pending()
-        data = json.dumps(request).encode()
-        with self.lock:
+    def take(self) -> _WarmChild:
+        """A warm child, waiting for one if needed; raises ``_ZygoteDied`` if none can come."""
+        while True:
             if not self.alive:
-                raise _ZygoteDied("the zygote is not running")
-            self.pending[request["id"]] = pending
+                raise _ZygoteDied(self.death)
             try:
-                assert self.proc.stdin is not None
-                self.proc.stdin.write(HEADER.pack(len(data)) + data)
-                self.proc.stdin.flush()
-            except OSError as exc:
-                self.pending.pop(request["id"], None)
-                self.alive = False
-                raise _ZygoteDied(f"could not write to the zygote: {exc}") from None
-        return pending
+                child = self.warm.get(timeout=HELLO_TIMEOUT_S)
+            except queue.Empty:
+                raise _ZygoteDied(f"no child was ready within {HELLO_TIMEOUT_S:.0f} s") from None
+            if child is None:
+                self.warm.put(None)
+                continue
+            self.send({"taken": child.id})
+            return child
+
+    def exit_detail(self, child_id: int) -> str | None:
+        """How the child ended, as the zygote (its parent) saw it; ``None`` if it cannot say."""
+        deadline = time.monotonic() + EXIT_REPORT_TIMEOUT_S
+        with self.exits_changed:
+            while child_id not in self.exits:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self.alive:
+                    return None
+                self.exits_changed.wait(left)
+            return self.exits.pop(child_id)
+
+    def forget_exit(self, child_id: int) -> None:
+        with self.exits_changed:
+            self.exits.pop(child_id, None)
 
     def kill(self) -> None:
         self.alive = False
@@ -141,16 +214,160 @@ class _Zygote:
             pass
 
     def close(self) -> None:
-        with self.lock:
-            self.alive = False
+        self.send({"shutdown": True})
         try:
-            if self.proc.stdin is not None:
-                self.proc.stdin.close()  # end of input: the zygote kills what runs and exits
+            self.control.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
             self.proc.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
+        except subprocess.TimeoutExpired:
             self.kill()
-        self._fail_all("the sandbox was closed")
+        self._die("the sandbox was closed")
+        while True:  # warm children end when their request pipe closes
+            try:
+                child = self.warm.get_nowait()
+            except queue.Empty:
+                break
+            if child is not None:
+                child.close()
+        self.control.close()
         self.stderr.close()
+
+
+@dataclass
+class _Attempt:
+    """What one child reported, and how it ended."""
+
+    frames: list[tuple[int, bytes]] = field(default_factory=list)
+    loaded: bool | None = None
+    next_index: int = 0
+    killed_for: str | None = None
+    ended: str | None = None  # how the process ended, if it ended on its own
+
+
+def _frame_limit(limits: Limits) -> int:
+    return limits.max_output_bytes + 8 * limits.output_tail_bytes + 8192
+
+
+class _Runner:
+    """Drives one warm child through tests ``start..``: the parent's side of an attempt."""
+
+    def __init__(self, zygote: _Zygote, child: _WarmChild, namespaces: bool) -> None:
+        self.zygote, self.child, self.namespaces = zygote, child, namespaces
+
+    def run(self, raw_request: bytes, start: int, n_tests: int, limits: Limits, deadline: float) -> _Attempt:
+        child = self.child
+        attempt = _Attempt(next_index=start)
+        try:
+            try:
+                os.write(child.request_w, HEADER.pack(len(raw_request) + HEADER.size) + HEADER.pack(start)
+                         + raw_request)
+            except OSError:
+                pass  # the child is already gone; its exit is handled below
+            os.close(child.request_w)
+            child.request_w = -1
+            self._collect(attempt, start, n_tests, limits, deadline)
+        finally:
+            if attempt.ended is None or attempt.ended == "finished":
+                # Killing the child, PID 1 of its own namespace, makes the kernel kill and
+                # reap everything in that namespace before the child's exit is reported. If
+                # it started nothing, returning at once is safe; otherwise wait for that exit
+                # (a namespace teardown costs about a millisecond, so only when needed).
+                child.kill()
+                self.zygote.forget_exit(child.id)
+                if attempt.ended is None or child.has_children():
+                    select.select([child.pidfd], [], [], EXIT_REPORT_TIMEOUT_S)
+            child.close()
+        return attempt
+
+    def _collect(self, attempt: _Attempt, start: int, n_tests: int, limits: Limits, deadline: float) -> None:
+        child = self.child
+        poller = select.poll()
+        poller.register(child.result_r, select.POLLIN)
+        poller.register(child.pidfd, select.POLLIN)
+        buffer = bytearray()
+        total = 0
+        frame_limit = _frame_limit(limits)
+        last_progress = time.monotonic()
+        n_frames = 0
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return self._kill(attempt, "the candidate's total time limit was exceeded")
+            if now >= last_progress + limits.timeout_s:
+                return self._kill(attempt, "the per-test time limit was exceeded")
+            wait = min(deadline, last_progress + limits.timeout_s) - now
+            events = dict(poller.poll(wait * 1000 + 1))
+            if child.result_r in events:
+                chunk = os.read(child.result_r, 1 << 16)
+                total += len(chunk)
+                buffer += chunk
+                if total > frame_limit * (n_tests + 2):
+                    return self._kill(attempt, "it wrote more result data than the limit allows")
+                while len(buffer) >= HEADER.size:
+                    (size,) = HEADER.unpack_from(buffer)
+                    if size > frame_limit:
+                        return self._kill(attempt, f"it wrote a result frame of {size} bytes, over the limit")
+                    if len(buffer) < HEADER.size + size:
+                        break
+                    raw = bytes(buffer[HEADER.size:HEADER.size + size])
+                    del buffer[:HEADER.size + size]
+                    if n_frames == 0:  # the load frame; -1 stands for "all open tests"
+                        attempt.loaded = raw.startswith(b'{"load": true')
+                        attempt.frames.append((-1, raw))
+                    else:
+                        attempt.frames.append((start + n_frames - 1, raw))
+                    n_frames += 1
+                    attempt.next_index = start + max(n_frames - 1, 0)
+                    last_progress = time.monotonic()
+                    if attempt.loaded is False or attempt.next_index >= n_tests:
+                        return self._finish(attempt)
+                if not chunk and child.pidfd not in events:
+                    poller.unregister(child.result_r)  # end of file: wait for the exit
+            if child.pidfd in events:
+                self._drain(attempt, buffer, start, n_frames, n_tests)
+                attempt.ended = self.zygote.exit_detail(child.id) or "the process ended without a result"
+                return None
+
+    def _drain(self, attempt: _Attempt, buffer: bytearray, start: int, n_frames: int, n_tests: int) -> None:
+        """After the exit: frames still in the pipe count (it may have exited right after)."""
+        os.set_blocking(self.child.result_r, False)
+        try:
+            while True:
+                chunk = os.read(self.child.result_r, 1 << 16)
+                if not chunk:
+                    break
+                buffer += chunk
+        except (BlockingIOError, OSError):
+            pass
+        while len(buffer) >= HEADER.size:
+            (size,) = HEADER.unpack_from(buffer)
+            if len(buffer) < HEADER.size + size:
+                break
+            raw = bytes(buffer[HEADER.size:HEADER.size + size])
+            del buffer[:HEADER.size + size]
+            index = -1 if n_frames == 0 else start + n_frames - 1
+            if n_frames == 0:
+                attempt.loaded = raw.startswith(b'{"load": true')
+            if index < n_tests:
+                attempt.frames.append((index, raw))
+            n_frames += 1
+        attempt.next_index = start + max(n_frames - 1, 0)
+
+    def _kill(self, attempt: _Attempt, why: str) -> None:
+        attempt.killed_for = why
+        self.child.kill()
+
+    def _finish(self, attempt: _Attempt) -> None:
+        """Everything is reported. With namespaces, killing the child (PID 1 of its own
+        namespace) ends everything it started at once; without them the zygote's report
+        of the exit comes after it has killed any escapee, so wait for that report."""
+        if self.namespaces:
+            attempt.ended = "finished"
+        else:
+            self.child.kill()
+            attempt.ended = self.zygote.exit_detail(self.child.id) or "finished"
 
 
 @functools.lru_cache(maxsize=1)
@@ -190,7 +407,6 @@ class Sandbox:
         self.cache = ResultCache(cache_size)
         self._isolation_request = isolation
         self._slots = threading.BoundedSemaphore(self.workers)
-        self._ids = itertools.count(1)
         self._zygote: _Zygote | None = None
         self._zygote_lock = threading.Lock()
         self._closed = False
@@ -217,8 +433,9 @@ class Sandbox:
                 return zygote
             if zygote is not None:
                 zygote.kill()
+                zygote.close()
                 self.zygote_restarts += 1
-            self._zygote = _Zygote(self._want_namespaces())
+            self._zygote = _Zygote(self._want_namespaces(), warm=self.workers + 1)
             for message in self._zygote.warnings:
                 _warn_reduced(message)
             return self._zygote
@@ -266,43 +483,65 @@ class Sandbox:
         cached = self.cache.get(key)
         if cached is not None:
             return cached.model_copy(update={"cached": True})
-        request = {"code": code, "entry": entry, "tests": encode_tests(tests), "limits": limits.model_dump()}
-        began = time.perf_counter()
+        raw = json.dumps({"code": code, "entry": entry, "tests": encode_tests(tests),
+                          "limits": limits.model_dump()}).encode()
+        began = time.monotonic()
         with self._slots:
-            outcome = self._submit_with_retry(request, limits)
+            outcome = self._run_with_retry(raw, len(tests), limits)
         if isinstance(outcome, str):  # the zygote died twice on this candidate
             verdicts = [Verdict(status=Status.CRASHED, reason=outcome)] * len(tests)
-            return RunResult(verdicts=tuple(verdicts), duration_s=time.perf_counter() - began,
+            return RunResult(verdicts=tuple(verdicts), duration_s=time.monotonic() - began,
                              isolation=self._zygote.isolation if self._zygote else "unknown")
-        zygote, pending = outcome
-        assert pending.reply is not None
-        verdicts = judge(tests, pending.reply, pending.frames)
-        result = RunResult(verdicts=tuple(verdicts), duration_s=float(pending.reply.get("elapsed", 0.0)),
-                           isolation=zygote.isolation)
+        isolation, frames, events = outcome
+        result = RunResult(verdicts=tuple(judge(tests, {"events": events}, frames)),
+                           duration_s=time.monotonic() - began, isolation=isolation)
         self.cache.put(key, result)
         return result
 
-    def _submit_with_retry(self, request: dict, limits: Limits) -> tuple[_Zygote, _Pending] | str:
+    def _run_with_retry(self, raw: bytes, n_tests: int, limits: Limits) -> tuple[str, list, list] | str:
         # A zygote that dies mid-run takes every run in flight with it; those candidates are
         # run again once on a fresh zygote, and only a second death is held against one.
-        wait_s = limits.candidate_timeout_s + limits.timeout_s + 30.0
         dead: _Zygote | None = None
-        why = ""
         for _ in range(2):
             zygote = self._live_zygote(dead)
-            request["id"] = next(self._ids)
             try:
-                pending = zygote.submit(request)
-            except _ZygoteDied as exc:
-                dead, why = zygote, str(exc)
+                frames, events = self._run_tests(zygote, raw, n_tests, limits)
+            except _ZygoteDied:
+                dead = zygote
                 continue
-            if not pending.done.wait(wait_s):
-                zygote._fail_all(f"the zygote did not answer within {wait_s:.0f} s")
-                zygote.kill()
-            if pending.failure is None:
-                return zygote, pending
-            dead, why = zygote, pending.failure
-        return f"the sandbox died twice while running this candidate: {why}"
+            if zygote.alive:
+                return zygote.isolation, frames, events
+            dead = zygote
+        return f"the sandbox died twice while running this candidate: {dead.death if dead else ''}"
+
+    def _run_tests(self, zygote: _Zygote, raw: bytes, n_tests: int, limits: Limits) -> tuple[list, list]:
+        """All tests, in as many children as it takes: after a timeout or crash the next
+        test goes on in a fresh child while the candidate's time allows."""
+        deadline = time.monotonic() + limits.candidate_timeout_s
+        namespaces = zygote.isolation.startswith("namespaces")
+        frames: list[tuple[int, bytes]] = []
+        events: list[dict] = []
+        start = 0
+        while n_tests:
+            attempt = _Runner(zygote, zygote.take(), namespaces).run(raw, start, n_tests, limits, deadline)
+            frames += attempt.frames
+            nxt = attempt.next_index
+            if attempt.loaded is False or nxt >= n_tests:
+                break
+            if attempt.killed_for is not None:
+                kind = "timeout" if "time" in attempt.killed_for else "crash"
+                detail = attempt.killed_for
+            else:
+                kind, detail = "crash", attempt.ended or "the process ended without a result"
+            events.append({"at": nxt if attempt.loaded else -1, "kind": kind, "detail": detail})
+            if not attempt.loaded or nxt + 1 >= n_tests:
+                break
+            if time.monotonic() >= deadline:
+                events.append({"at": nxt + 1, "to": n_tests, "kind": "timeout",
+                               "detail": "the candidate's total time limit ran out before this test"})
+                break
+            start = nxt + 1
+        return frames, events
 
 
 def _warn_reduced(why: str) -> None:

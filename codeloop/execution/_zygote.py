@@ -1,22 +1,28 @@
 """The zygote: a small pre-started process that forks one fresh child per candidate.
 
 It is started by path with the standard library only (never ``import codeloop``), so it is
-small and cheap to fork, and it never runs candidate code itself: each attempt forks a
-child that drops privileges, applies limits and only then compiles the candidate.
+small and cheap to fork, and it never runs candidate code itself: each child drops its
+privileges and applies its limits before it compiles the candidate.
 
-With ``--namespaces`` the zygote runs inside a user, network, mount and PID namespace made
-once per pool by ``unshare(1)``; it remounts every filesystem read-only except a private
-tmpfs on /tmp, and each attempt gets a nested PID namespace whose init is the candidate's
-runner, so when the runner ends the kernel kills everything the candidate started.
+With ``--namespaces`` the zygote runs inside a user, network, mount, PID, IPC and UTS
+namespace made once per pool by ``unshare(1)``; it remounts every filesystem read-only but a
+private tmpfs on /tmp, empties the capability bounding set, and forks each child as PID 1 of
+a PID namespace of its own, so killing the child kills everything the candidate started.
 
-Protocol on stdin/stdout: frames of a 4-byte big-endian length and UTF-8 JSON.
-    hello     {"hello": {"isolation": str, "warnings": [str], "pid": int}}   (first frame out)
-    request   {"id": int, "code": str, "entry": str, "tests": [{"args": enc, "kwargs": enc} |
-               {"assert": str}], "limits": {...}}
-    reply     {"id": int, "frames": [[test_index, n_bytes], ...], "events": [...],
-               "elapsed": float} followed by the raw frames the children wrote
-    shutdown  {"shutdown": true} or end of stdin
-A child's frames are relayed, never trusted: the parent decodes them and decides.
+The zygote keeps warm children ready (forked, set up, rehearsed, waiting for a request) and
+hands each one to the parent over the control socket (``--control FD``, a Unix SEQPACKET
+socket) as three descriptors: the child's request pipe, its result pipe and its pidfd. The
+parent then talks to the child directly; the zygote only forks and reaps.
+    zygote -> parent   {"hello": {"isolation": str, "warnings": [str], "pid": int}}  (first)
+                       {"child": id, "pid": int} + fds [request_w, result_r, pidfd]
+                       {"exited": id, "detail": str}        (for children the parent took)
+    parent -> zygote   {"warm": n}        keep n unused children ready
+                       {"taken": id}      the parent gave this child a request
+                       {"shutdown": true} (or end of the socket)
+    parent -> child    4-byte length, 4-byte first test index, request JSON
+                       {"code", "entry", "tests": [{"args", "kwargs"} | {"assert"}], "limits"}
+    child -> parent    frames (4-byte length + JSON): first the load frame, then one per test.
+A child's frames are untrusted data: the parent decodes them and decides every verdict.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import resource
 import select
 import shutil
 import signal
+import socket
 import struct
 import sys
 import tempfile
@@ -324,88 +331,51 @@ def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool) 
 
 
 # --------------------------------------------------------------------------------------
-# The zygote's event loop.
+# The zygote's loop: keep warm children ready and hand them to the parent.
 # --------------------------------------------------------------------------------------
 
 class Child:
-    """A forked child: warm (waiting for a request) until :meth:`Zygote.dispatch` gives it one."""
+    """A forked child, known to the zygote by ``id`` until it has been reaped."""
 
-    def __init__(self, pid: int, pidfd: int, result_r: int, request_w: int, workdir: str) -> None:
-        self.pid, self.pidfd, self.result_r, self.request_w = pid, pidfd, result_r, request_w
-        self.workdir = workdir
-        self.run: Run | None = None
-        self.start = 0
-        self.buffer = bytearray()
-        self.n_frames = 0  # frames received (the first is the load frame)
-        self.loaded: bool | None = None
-        self.last_progress = 0.0
-        self.bytes_in = 0
-        self.exit_status: int | None = None
-        self.killed_for: str | None = None
-        self.reported = False  # its run has been told everything this child will tell
-
-    @property
-    def next_index(self) -> int:
-        return self.start + max(self.n_frames - 1, 0)
-
-
-class Run:
-    """One request: its frames, events, and timing across children."""
-
-    def __init__(self, raw: bytes, request: dict) -> None:
-        self.raw = raw
-        self.id = request["id"]
-        self.limits = request["limits"]
-        self.n_tests = len(request["tests"])
-        self.frames: list[tuple[int, bytes]] = []  # (test index, raw frame); -1 = load
-        self.events: list[dict] = []
-        self.began = time.monotonic()
-
-    @property
-    def deadline(self) -> float:
-        return self.began + float(self.limits["candidate_timeout_s"])
-
-    @property
-    def frame_limit(self) -> int:
-        return int(self.limits["max_output_bytes"]) + 8 * int(self.limits["output_tail_bytes"]) + 8192
+    def __init__(self, id: int, pid: int, pidfd: int, workdir: str) -> None:
+        self.id, self.pid, self.pidfd, self.workdir = id, pid, pidfd, workdir
+        self.taken = False
 
 
 class Zygote:
-    def __init__(self, proto_in: int, proto_out: int, namespaces: bool, work_root: str) -> None:
-        self.proto_in, self.proto_out = proto_in, proto_out
-        self.namespaces, self.work_root = namespaces, work_root
-        self.inbox = bytearray()
-        self.by_fd: dict[int, Child] = {}  # result pipe and pidfd -> child
-        self.busy: list[Child] = []
-        self.warm: list[Child] = []
+    def __init__(self, control: socket.socket, namespaces: bool, work_root: str) -> None:
+        self.control, self.namespaces, self.work_root = control, namespaces, work_root
+        self.children: dict[int, Child] = {}  # by pidfd
+        self.ids = 0
+        self.target_warm = 1
         self.poller = select.poll()
-        self.poller.register(proto_in, select.POLLIN)
+        self.poller.register(control.fileno(), select.POLLIN)
         self.closing = False
         self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
 
-    # -- output to the parent --------------------------------------------------------
-    def send(self, obj: dict, raw: list[bytes] = ()) -> None:
-        data = json.dumps(obj).encode()
-        buf = b"".join([HEADER.pack(len(data)), data, *raw])
-        while buf:
-            buf = buf[os.write(self.proto_out, buf):]
+    def send(self, message: dict, fds: list[int] = ()) -> None:
+        data = json.dumps(message).encode()
+        if fds:
+            socket.send_fds(self.control, [data], list(fds))
+        else:
+            self.control.send(data)
 
-    # -- children --------------------------------------------------------------------
-    def fork_child(self) -> Child:
+    def fork_child(self) -> None:
+        """Fork a warm child and hand its request pipe, result pipe and pidfd to the parent."""
         result_r, result_w = os.pipe()
         request_r, request_w = os.pipe()
         workdir = tempfile.mkdtemp(prefix="run-", dir=self.work_root)
         flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
         out = os.open(os.path.join(workdir, "stdout.txt"), flags, 0o600)
         err = os.open(os.path.join(workdir, "stderr.txt"), flags, 0o600)
-        # All these are above fd 4 (fds 3 and 4 are the zygote's protocol pipes), so the
-        # child's dup2s onto 1-4 cannot overwrite one another.
+        # All of these are above fd 2 and the control socket, so the child's dup2s onto
+        # 1-4 cannot overwrite one another (see main: fds 3 and 4 are taken first).
         fds = (out, err, result_w, request_r)
         gc.freeze()  # the child's collector then leaves the zygote's objects (and pages) alone
         if self.namespaces:  # the next fork starts a new PID namespace, as its PID 1
             _check(_libc.unshare(CLONE_NEWPID), "unshare(CLONE_NEWPID)")
         pid = os.fork()
-        if self.namespaces and pid:  # later forks of the zygote's own go back to its namespace
+        if self.namespaces and pid:  # the zygote's later forks go back to its own namespace
             _check(_libc.setns(self.own_pid_ns, CLONE_NEWPID), "setns(own PID namespace)")
         if pid == 0:
             try:
@@ -415,142 +385,35 @@ class Zygote:
         gc.unfreeze()
         for fd in fds:
             os.close(fd)
-        os.set_blocking(result_r, False)
-        child = Child(pid, os.pidfd_open(pid), result_r, request_w, workdir)
-        self.by_fd[child.pidfd] = child
+        self.ids += 1
+        child = Child(self.ids, pid, os.pidfd_open(pid), workdir)
+        self.children[child.pidfd] = child
         self.poller.register(child.pidfd, select.POLLIN)
-        return child
-
-    def dispatch(self, run: Run, start: int) -> None:
-        child = self.warm.pop() if self.warm else self.fork_child()
-        child.run, child.start, child.last_progress = run, start, time.monotonic()
         try:
-            os.write(child.request_w, HEADER.pack(len(run.raw) + HEADER.size) + HEADER.pack(start) + run.raw)
-        except OSError:
-            pass  # the child died while warm; its exit is handled like any crash
-        os.close(child.request_w)
-        child.request_w = -1
-        self.by_fd[child.result_r] = child
-        self.poller.register(child.result_r, select.POLLIN)
-        self.busy.append(child)
-
-    def keep_one_warm(self) -> None:
-        """Fork a spare child once no run waits on the zygote, so the next request finds one.
-
-        Forking while a child runs would slow both (they share the CPUs, and the warm child
-        rehearses); after the reply the fork overlaps with the parent's turnaround instead.
-        """
-        if not self.warm and not self.closing and all(c.reported for c in self.busy):
-            self.warm.append(self.fork_child())
-
-    def read_results(self, child: Child) -> None:
-        run = child.run
-        assert run is not None
-        while not child.reported:
-            try:
-                chunk = os.read(child.result_r, 1 << 16)
-            except OSError:
-                return
-            if not chunk:
-                return
-            child.buffer += chunk
-            child.bytes_in += len(chunk)
-            if child.bytes_in > run.frame_limit * (run.n_tests + 2):
-                return self.kill(child, "wrote more result data than the limit allows")
-            while len(child.buffer) >= HEADER.size and not child.reported:
-                (size,) = HEADER.unpack_from(child.buffer)
-                if size > run.frame_limit:
-                    return self.kill(child, f"wrote a result frame of {size} bytes, over the limit")
-                if len(child.buffer) < HEADER.size + size:
-                    break
-                raw = bytes(child.buffer[HEADER.size:HEADER.size + size])
-                del child.buffer[:HEADER.size + size]
-                self.take_frame(child, raw)
-
-    def take_frame(self, child: Child, raw: bytes) -> None:
-        run = child.run
-        assert run is not None
-        if child.n_frames == 0:  # the load frame; -1 stands for "all open tests"
-            child.loaded = raw.startswith(b'{"load": true')
-            index = -1
-        else:
-            index = child.start + child.n_frames - 1
-        run.frames.append((index, raw))
-        child.n_frames += 1
-        child.last_progress = time.monotonic()
-        # Everything is reported: end the child now rather than wait for its exit. In
-        # namespaces mode killing the child (its PID 1) tears down the whole PID namespace at once;
-        # without them the reply waits for the exit, so escapees can be found and killed.
-        if self.namespaces and (child.loaded is False or child.next_index >= run.n_tests):
-            self.kill(child, None)
-            child.reported = True
-            self.reply(run)
-
-    def kill(self, child: Child, why: str | None) -> None:
-        if child.killed_for is None and why is not None:
-            child.killed_for = why
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(child.pid, signal.SIGKILL)
-            except OSError:
-                pass
+            self.send({"child": child.id, "pid": pid}, [request_w, result_r, child.pidfd])
+        finally:
+            os.close(request_w)
+            os.close(result_r)
 
     def child_exited(self, child: Child) -> None:
-        _, child.exit_status = os.waitpid(child.pid, 0)
-        if child.run is not None and not child.reported:
-            self.read_results(child)
-        for fd in (child.result_r, child.pidfd):
-            if fd in self.by_fd:
-                self.poller.unregister(fd)
-                del self.by_fd[fd]
-            os.close(fd)
-        if child.request_w >= 0:
-            os.close(child.request_w)
-        if child in self.warm:
-            self.warm.remove(child)
-        if child in self.busy:
-            self.busy.remove(child)
+        _, status = os.waitpid(child.pid, 0)
+        self.poller.unregister(child.pidfd)
+        del self.children[child.pidfd]
+        os.close(child.pidfd)
         shutil.rmtree(child.workdir, ignore_errors=True)
         self.kill_strays()
-        if child.run is not None and not child.reported:
-            self.continue_or_reply(child)
-
-    def continue_or_reply(self, child: Child) -> None:
-        """The child ended: reply, or record why test ``next_index`` has no result and go on."""
-        run = child.run
-        assert run is not None
-        child.reported = True
-        nxt = child.next_index
-        if child.loaded is False or nxt >= run.n_tests:
-            return self.reply(run)
-        if child.killed_for is not None:
-            kind = "timeout" if "time" in child.killed_for else "crash"
-            detail = child.killed_for
-        else:
-            kind, detail = "crash", describe_status(child.exit_status)
-        run.events.append({"at": nxt if child.loaded else -1, "kind": kind, "detail": detail})
-        if child.loaded and nxt + 1 < run.n_tests:
-            if time.monotonic() < run.deadline:
-                return self.dispatch(run, nxt + 1)
-            run.events.append({"at": nxt + 1, "to": run.n_tests, "kind": "timeout",
-                               "detail": "the candidate's total time limit ran out before this test"})
-        return self.reply(run)
-
-    def reply(self, run: Run) -> None:
-        header = {"id": run.id, "frames": [[i, len(raw)] for i, raw in run.frames],
-                  "events": run.events, "elapsed": time.monotonic() - run.began}
-        self.send(header, [raw for _, raw in run.frames])
+        if child.taken:
+            self.send({"exited": child.id, "detail": describe_status(status)})
 
     def kill_strays(self) -> None:
         """Kill processes reparented to the zygote that are not its children (escapees)."""
-        ours = {c.pid for c in self.busy} | {c.pid for c in self.warm}
+        ours = {c.pid for c in self.children.values()}
         for _ in range(50):
             try:
                 with open(f"/proc/self/task/{os.getpid()}/children") as f:
-                    children = [int(p) for p in f.read().split()]
+                    strays = [int(p) for p in f.read().split() if int(p) not in ours]
             except OSError:
                 return
-            strays = [p for p in children if p not in ours]
             if not strays:
                 return
             for pid in strays:
@@ -564,68 +427,41 @@ class Zygote:
                 except ChildProcessError:
                     pass
 
-    # -- the loop --------------------------------------------------------------------
-    def check_deadlines(self) -> float:
-        """Kill children past a deadline; return seconds until the next deadline."""
-        now = time.monotonic()
-        wait = 3600.0
-        for child in self.busy:
-            run = child.run
-            if child.killed_for is not None or child.reported or run is None:
-                continue
-            per_test = child.last_progress + float(run.limits["timeout_s"])
-            if now >= run.deadline:
-                self.kill(child, "the candidate's total time limit was exceeded")
-            elif now >= per_test:
-                self.kill(child, "the per-test time limit was exceeded")
-            else:
-                wait = min(wait, per_test - now, run.deadline - now)
-        return max(wait, 0.0)
-
-    def handle_request(self, raw: bytes) -> None:
-        request = json.loads(raw)
-        if request.get("shutdown"):
+    def handle(self, message: dict) -> None:
+        if "taken" in message:
+            for child in self.children.values():
+                if child.id == message["taken"]:
+                    child.taken = True
+        if "warm" in message:
+            self.target_warm = max(0, int(message["warm"]))
+        if message.get("shutdown"):
             self.closing = True
-            return
-        run = Run(raw, request)
-        if run.n_tests == 0:
-            return self.reply(run)
-        self.dispatch(run, 0)
-
-    def read_requests(self) -> None:
-        chunk = os.read(self.proto_in, 1 << 20)
-        if not chunk:
-            self.closing = True
-            return
-        self.inbox += chunk
-        while len(self.inbox) >= HEADER.size:
-            (size,) = HEADER.unpack_from(self.inbox)
-            if len(self.inbox) < HEADER.size + size:
-                return
-            raw = bytes(self.inbox[HEADER.size:HEADER.size + size])
-            del self.inbox[:HEADER.size + size]
-            self.handle_request(raw)
 
     def serve(self) -> None:
-        while not (self.closing and not self.busy):
-            timeout = self.check_deadlines()
-            events = self.poller.poll(timeout * 1000 + 1)
-            for fd, _ in events:
-                if fd == self.proto_in:
-                    self.read_requests()
-                    if self.closing:
-                        self.poller.unregister(self.proto_in)
-                    continue
-                child = self.by_fd.get(fd)
-                if child is None:
-                    continue
-                if fd == child.pidfd:
-                    self.child_exited(child)
-                else:
-                    self.read_results(child)
-            self.keep_one_warm()
-        for child in self.busy + self.warm:
-            self.kill(child, "shutdown")
+        while not self.closing:
+            # Replace used children while none runs: forking and rehearsing compete for the
+            # CPUs with a running candidate; between runs they cost the parent nothing.
+            spare = sum(not c.taken for c in self.children.values())
+            running = any(c.taken for c in self.children.values())
+            wanted = spare < self.target_warm and (spare == 0 or not running)
+            # Fork when there is nothing to read; a ready event is handled first.
+            for fd, _ in self.poller.poll(0 if wanted else None):
+                if fd == self.control.fileno():
+                    data = self.control.recv(1 << 16)
+                    if not data:
+                        self.closing = True
+                        break
+                    self.handle(json.loads(data))
+                elif fd in self.children:
+                    self.child_exited(self.children[fd])
+            else:
+                if wanted and not self.closing:
+                    self.fork_child()
+        for child in self.children.values():
+            try:
+                os.kill(child.pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def describe_status(status: int | None) -> str:
@@ -639,13 +475,19 @@ def describe_status(status: int | None) -> str:
 
 def main() -> None:
     namespaces = "--namespaces" in sys.argv
+    control = socket.socket(fileno=int(sys.argv[sys.argv.index("--control") + 1]))
     warnings: list[str] = []
-    # Keep the protocol pipes away from fds 0-2, which every child repoints.
-    proto_in, proto_out = os.dup(0), os.dup(1)
+    # fds 0-2 are /dev/null (and the parent's stderr file): every child repoints them.
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
     os.close(null)
+    # Keep fds 3 and 4 taken in the zygote, so no pipe it makes lands on a child's 3 or 4.
+    for fd in (3, 4):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.dup2(0, fd)
     # Set once here and inherited by every child (see _child_main).
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(errors="backslashreplace")
@@ -670,7 +512,7 @@ def main() -> None:
             __import__(name)
         except ImportError:
             pass
-    zygote = Zygote(proto_in, proto_out, namespaces, work_root)
+    zygote = Zygote(control, namespaces, work_root)
     zygote.send({"hello": {"isolation": isolation, "warnings": warnings, "pid": os.getpid()}})
     try:
         zygote.serve()
