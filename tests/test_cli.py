@@ -34,6 +34,9 @@ def test_console_entry_point_runs():
 def test_bench_prints_both_throughputs_and_the_ratio_last(capsys):
     assert main(["bench", "sandbox", "--candidates", "16"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert any(line.startswith("codeloop sandbox") and "16/16 right" in line for line in lines)
-    assert any(line.startswith("human-eval-style") and "16/16 right" in line for line in lines)
+    rows = [line.strip() for line in lines]
+    assert any(row.startswith("codeloop sandbox (isolation:") and "16/16 right" in row for row in rows)
+    assert any(row.startswith("human-eval-style") and "16/16 right" in row for row in rows)
+    assert any(row.startswith("unsafe in-process exec") and "16/16 right" in row for row in rows)
     assert lines[-1].startswith("ratio codeloop/human-eval-style: ") and lines[-1].endswith("x")
+    assert float(lines[-1].split(": ")[1].rstrip("x")) > 0
