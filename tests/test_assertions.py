@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from codeloop.execution import AssertTest, IOTest
 from codeloop.execution._assertions import literal_call_args, tests_from_assertions
-from codeloop.execution._models import AssertTest, IOTest
 
 MBPP_PATH = Path("/work/shared/data/mbpp/mbpp.jsonl")
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from codeloop.execution._models import AssertTest, IOTest, RunResult, Status, Verdict
+from codeloop.execution import AssertTest, IOTest, RunResult, Status, Verdict
 from codeloop.metrics import (
     TaskScore,
     all_pass,

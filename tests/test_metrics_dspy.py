@@ -9,7 +9,7 @@ from typing import Any
 import dspy
 import pytest
 
-from codeloop.execution._models import IOTest, Limits, RunResult, Status, Test, Verdict
+from codeloop.execution import IOTest, Limits, RunResult, Status, Test, Verdict
 from codeloop.metrics import ExecutionMetric, SupportsRun
 
 PASS = Verdict(status=Status.PASSED, output=3, output_repr="3")

@@ -9,7 +9,7 @@ from typing import Any, Literal, NamedTuple
 import dspy
 from pydantic import TypeAdapter, ValidationError
 
-from codeloop.execution._models import AssertTest, IOTest, Limits, RunResult, Test
+from codeloop.execution import AssertTest, IOTest, Limits, RunResult, Test
 from codeloop.metrics._feedback import feedback_for, truncate
 from codeloop.metrics._protocols import SupportsRun
 

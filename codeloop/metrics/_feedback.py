@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from codeloop.execution._models import AssertTest, IOTest, RunResult, Status, Test, Verdict
+from codeloop.execution import AssertTest, IOTest, RunResult, Status, Test, Verdict
 
 MAX_PART_CHARS = 300  # longest call / expected / got rendering
 MAX_FEEDBACK_CHARS = 2000  # longest feedback text overall

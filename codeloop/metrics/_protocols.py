@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from codeloop.execution._models import Limits, RunResult, Test
+from codeloop.execution import Limits, RunResult, Test
 
 
 @runtime_checkable

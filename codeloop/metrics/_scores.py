@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from codeloop.execution._models import RunResult
+from codeloop.execution import RunResult
 
 
 def all_pass(result: RunResult) -> bool:
