@@ -228,3 +228,21 @@ def test_without_namespaces_verdicts_hold_and_a_warning_says_isolation_is_reduce
     assert statuses(result) == [Status.PASSED, Status.CRASHED]
     messages = [str(w.message) for w in caught if issubclass(w.category, IsolationWarning)]
     assert len(messages) == 1 and "test says no" in messages[0]
+
+
+def test_puzzle_answers_are_checked_by_sat_in_a_separate_child(sandbox):
+    from codeloop.execution import SatTest
+
+    sat = "def sat(s: str):\n    return s.count('o') == 3 and 'oo' not in s\n"
+    tests = [SatTest(sat=sat)]
+    right = sandbox.run("def sol():\n    return 'ho' * 3\n", "sol", tests).verdicts[0]
+    wrong = sandbox.run("def sol():\n    return 'ooo'\n", "sol", tests).verdicts[0]
+    broken = sandbox.run("def sol():\n    return 5\n", "sol", tests).verdicts[0]
+    raising = sandbox.run("def sol():\n    raise KeyError('k')\n", "sol", tests).verdicts[0]
+    liar = sandbox.run("class T:\n    def __bool__(self):\n        return True\n"
+                       "def sol():\n    return T()\n", "sol", tests).verdicts[0]
+    assert right.status is Status.PASSED and right.output == "hohoho"
+    assert wrong.status is Status.FAILED and "did not return True" in wrong.reason
+    assert broken.status is Status.FAILED and "AttributeError" in broken.reason  # sat raised on an int
+    assert raising.status is Status.ERROR and raising.error_type == "KeyError"
+    assert liar.status is Status.FAILED and "cannot cross" in liar.reason

@@ -1,1 +1,5 @@
-"""Task model, suite loaders and the iterative-rounds protocol (see the suites issue)."""
+"""Task model, suite loaders, the example-based form and the iterative-rounds protocol."""
+
+from ._task import SPLITS, HiddenTest, LoadReport, Param, SplitName, Suite, Task, TaskView
+
+__all__ = ["SPLITS", "HiddenTest", "LoadReport", "Param", "SplitName", "Suite", "Task", "TaskView"]

@@ -9,7 +9,7 @@ from ._assertions import tests_from_assertions
 from ._cache import ResultCache, result_key
 from ._isolation import namespace_support
 from ._judge import values_equal
-from ._models import AssertTest, IOTest, Limits, RunResult, Status, Test, Verdict
+from ._models import AssertTest, IOTest, Limits, RunResult, SatTest, Status, Test, Verdict
 from ._pool import Sandbox, default_sandbox
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "ResultCache",
     "RunResult",
     "Sandbox",
+    "SatTest",
     "Status",
     "Test",
     "Verdict",

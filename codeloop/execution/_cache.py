@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from . import _codec
-from ._models import AssertTest, Limits, RunResult, Test
+from ._models import AssertTest, Limits, RunResult, SatTest, Test
 
 
 def result_key(code: str, entry: str, tests: Sequence[Test], limits: Limits) -> str:
@@ -18,6 +18,12 @@ def result_key(code: str, entry: str, tests: Sequence[Test], limits: Limits) -> 
     for i, test in enumerate(tests):
         if isinstance(test, AssertTest):
             parts.append(["assert", test.code])
+            continue
+        if isinstance(test, SatTest):
+            try:
+                parts.append(["sat", test.sat, _codec.encode(tuple(test.args)), _codec.encode(dict(test.kwargs))])
+            except _codec.Unencodable as exc:
+                raise ValueError(f"test {i}: its values cannot be used by the sandbox: {exc}") from None
             continue
         try:
             parts.append(["io", _codec.encode(tuple(test.args)), _codec.encode(dict(test.kwargs)),

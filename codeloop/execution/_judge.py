@@ -94,8 +94,8 @@ def judge_frame(test: Test, frame: dict | None) -> Verdict:
             return Verdict(status=Status.FAILED, reason=f"the output could not be decoded: {exc}", **common)
         shown = bounded_repr(output)
         if _matches(output, test):
-            return Verdict(status=Status.PASSED, output=output, output_repr=shown, **common)
-        return Verdict(status=Status.FAILED, output=output, output_repr=shown,
+            return Verdict(status=Status.PASSED, output=output, output_repr=shown, has_output=True, **common)
+        return Verdict(status=Status.FAILED, output=output, output_repr=shown, has_output=True,
                        reason=f"expected {_wanted(test)}, got {shown}", **common)
     if "unenc" in frame:
         kind = _text(frame, "unenc") or "unknown"

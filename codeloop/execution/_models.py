@@ -63,7 +63,28 @@ class AssertTest(BaseModel):
     code: str
 
 
-Test = IOTest | AssertTest
+class SatTest(BaseModel):
+    """A puzzle test (P3): the candidate's answer ``entry(*args)`` must satisfy ``sat``.
+
+    The answer crosses the boundary as data; ``sat(answer)`` then runs in a second, fresh
+    child that never sees candidate code, and the parent passes the test only if that
+    returns exactly ``True``.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    kind: Literal["sat"] = "sat"
+    sat: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("args", mode="before")
+    @classmethod
+    def _args_to_tuple(cls, value: Any) -> Any:
+        return tuple(value) if isinstance(value, list) else value
+
+
+Test = IOTest | AssertTest | SatTest
 
 
 class Limits(BaseModel):
@@ -88,6 +109,7 @@ class Verdict(BaseModel):
 
     status: Status
     output: Any = None  # the decoded return value (plain built-in types), if it crossed
+    has_output: bool = False  # whether ``output`` is a real return value (it may be None)
     output_repr: str | None = None  # bounded repr of the output, for reports
     reason: str = ""  # why it is not passed, in words
     error_type: str | None = None

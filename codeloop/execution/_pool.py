@@ -30,7 +30,7 @@ from ..exceptions import IsolationWarning, SandboxError, SandboxUnavailable
 from ._cache import ResultCache, result_key
 from ._isolation import SCRUBBED_ENV, namespace_support, zygote_command
 from ._judge import encode_tests, judge
-from ._models import Limits, RunResult, Status, Test, Verdict
+from ._models import IOTest, Limits, RunResult, SatTest, Status, Test, Verdict
 
 HEADER = struct.Struct(">I")
 HELLO_TIMEOUT_S = 30.0
@@ -483,6 +483,10 @@ class Sandbox:
         cached = self.cache.get(key)
         if cached is not None:
             return cached.model_copy(update={"cached": True})
+        if any(isinstance(t, SatTest) for t in tests):
+            result = self._run_with_sat(code, entry, tests, limits)
+            self.cache.put(key, result)
+            return result
         raw = json.dumps({"code": code, "entry": entry, "tests": encode_tests(tests),
                           "limits": limits.model_dump()}).encode()
         began = time.monotonic()
@@ -497,6 +501,30 @@ class Sandbox:
                            duration_s=time.monotonic() - began, isolation=isolation)
         self.cache.put(key, result)
         return result
+
+    def _run_with_sat(self, code: str, entry: str, tests: list[Test], limits: Limits) -> RunResult:
+        """Puzzle tests in two stages: the candidate's answers come back as data, then each
+        ``sat(answer)`` runs in a fresh child that holds no candidate code."""
+        began = time.monotonic()
+        first = [IOTest(args=t.args, kwargs=t.kwargs, expected=None) if isinstance(t, SatTest) else t
+                 for t in tests]
+        stage_one = self.run(code, entry, first, limits)
+        verdicts = list(stage_one.verdicts)
+        for i, test in enumerate(tests):
+            if not isinstance(test, SatTest):
+                continue
+            answer = verdicts[i]
+            if not answer.has_output:
+                continue  # error, timeout, crash, or an answer that cannot cross: keep as is
+            check = self.run(test.sat, "sat", [IOTest(args=(answer.output,), expected=True, compare="is")],
+                             limits).verdicts[0]
+            if check.status is Status.PASSED:
+                verdicts[i] = answer.model_copy(update={"status": Status.PASSED, "reason": ""})
+            else:
+                why = check.reason or check.status.value
+                verdicts[i] = answer.model_copy(update={"reason": f"sat(answer) did not return True: {why}"})
+        return RunResult(verdicts=tuple(verdicts), duration_s=time.monotonic() - began,
+                         isolation=stage_one.isolation)
 
     def _run_with_retry(self, raw: bytes, n_tests: int, limits: Limits) -> tuple[str, list, list] | str:
         # A zygote that dies mid-run takes every run in flight with it; those candidates are

@@ -1,0 +1,151 @@
+"""The iterative-rounds protocol ("The First Prompt Counts the Most!", example-based code generation).
+
+Round 1 gives the program k examples chosen by a policy. After each round, if the code
+passes every test of the task it is solved at that round; otherwise a counterexample (a
+test the code fails, chosen by a policy) is revealed and added to the examples, up to R
+rounds. The program only ever sees a :class:`~codeloop.benchmarks.TaskView` holding the
+examples revealed so far: the remaining tests and the reference never reach it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...execution import IOTest, Limits, Sandbox, Status
+from .._task import Task, TaskView
+from ._policies import CounterexamplePolicy, InitialPolicy, pick_counterexamples, pick_initial
+
+Mode = Literal["examples", "description", "both"]
+MODES: tuple[str, ...] = ("examples", "description", "both")
+
+
+class Generation(BaseModel):
+    """One program output: the code, and what it cost at the LM layer."""
+
+    code: str
+    lm_calls: int = 0
+    tokens: int = 0
+
+
+@runtime_checkable
+class SupportsGenerate(Protocol):
+    """Anything that writes code for a task view; ``sample`` numbers independent draws."""
+
+    def __call__(self, task: TaskView, *, sample: int = 0) -> Generation | str: ...
+
+
+class RoundsConfig(BaseModel):
+    """Settings of one evaluation over rounds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    k: int = Field(3, ge=0, description="examples given in round 1 (0 with mode='description')")
+    rounds: int = Field(5, ge=1, le=100)
+    initial: InitialPolicy = "first"
+    counterexample: CounterexamplePolicy = "first-failing"
+    reveal: int = Field(1, ge=1, description="counterexamples revealed per round")
+    samples: int = Field(1, ge=1, description="programs drawn per round (pass@k when > 1)")
+    mode: Mode = "examples"
+    seed: int = 0
+    limits: Limits | None = None
+
+
+def _task_rng(seed: int, task_id: str) -> np.random.Generator:
+    digest = int.from_bytes(hashlib.sha256(task_id.encode()).digest()[:8], "big")
+    return np.random.default_rng([seed, digest])
+
+
+def _summarize_verdicts(statuses: Sequence[Status]) -> str:
+    counts: dict[str, int] = {}
+    for status in statuses:
+        counts[status.value] = counts.get(status.value, 0) + 1
+    return ",".join(f"{name}:{n}" for name, n in sorted(counts.items()))
+
+
+class _TaskRun:
+    """All rounds of one task."""
+
+    def __init__(self, task: Task, program: SupportsGenerate, sandbox: Sandbox, config: RoundsConfig) -> None:
+        self.task, self.program, self.sandbox, self.config = task, program, sandbox, config
+        self.pool = [t for t in task.all_tests if isinstance(t, IOTest)]
+        self.rng = _task_rng(config.seed, task.id)
+        self.seen: list[np.ndarray] = []  # pass vectors (over the pool) of every program so far
+        self.rows: list[dict] = []
+
+    def consistency(self, columns: Sequence[int]) -> np.ndarray:
+        rows = [vector[list(columns)] for vector in self.seen]
+        return np.array([*rows, np.ones(len(columns))], dtype=float)
+
+    def view(self, given: Sequence[int]) -> TaskView:
+        view = self.task.view().with_examples(tuple(self.pool[i] for i in given))
+        if self.config.mode == "examples":
+            view = view.model_copy(update={"description": None})
+        return view
+
+    def run(self) -> list[dict]:
+        config = self.config
+        k = 0 if config.mode == "description" else config.k
+        given = pick_initial(config.initial, self.pool, k, self.rng, self.consistency(range(len(self.pool))))
+        for round_number in range(1, config.rounds + 1):
+            view = self.view(given)
+            vectors = [self.sample(view, round_number, s, given) for s in range(config.samples)]
+            primary = vectors[0]
+            if primary.all():
+                break
+            failing = [i for i in range(len(self.pool)) if i not in given and not primary[i]]
+            if not failing:
+                continue  # it fails only examples it was given: nothing new to reveal
+            new = pick_counterexamples(config.counterexample, failing, config.reveal, self.rng,
+                                       self.consistency(failing))
+            given = sorted({*given, *new})
+        return self.rows
+
+    def sample(self, view: TaskView, round_number: int, sample: int, given: Sequence[int]) -> np.ndarray:
+        began = time.perf_counter()
+        output = self.program(view, sample=sample)
+        latency = time.perf_counter() - began
+        generation = output if isinstance(output, Generation) else Generation(code=str(output))
+        result = self.sandbox.run(generation.code, self.task.entry_point, self.pool, self.config.limits)
+        passed = np.array([v.status is Status.PASSED for v in result.verdicts], dtype=bool)
+        self.seen.append(passed)
+        self.rows.append({
+            "task_id": self.task.id, "round": round_number, "sample": sample, "mode": self.config.mode,
+            "n_examples": len(given), "code": generation.code,
+            "conformity": bool(passed[list(given)].all()) if given else True,
+            "correctness": bool(passed.all()), "pass_ratio": float(passed.mean()),
+            "n_passed": int(passed.sum()), "n_tests": len(passed),
+            "verdicts": _summarize_verdicts([v.status for v in result.verdicts]),
+            "lm_calls": generation.lm_calls, "tokens": generation.tokens, "latency_s": latency,
+        })
+        return passed
+
+
+def run_rounds(program: SupportsGenerate, tasks: Sequence[Task], sandbox: Sandbox,
+               config: RoundsConfig | None = None, *, workers: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    """Evaluate ``program`` over rounds on ``tasks``; one row per task, round and sample.
+
+    Tasks without input/output tests (puzzles) cannot be run this way and raise an error
+    naming them; convert a suite with ``to_example_based`` first.
+    """
+    config = config or RoundsConfig()
+    no_io = [t.id for t in tasks if not any(isinstance(x, IOTest) for x in t.all_tests)]
+    if no_io:
+        raise ValueError(f"tasks without input/output tests cannot run in rounds: {no_io[:5]}")
+    rows: list[dict] = []
+    done = 0
+    with ThreadPoolExecutor(max_workers=workers or sandbox.workers) as pool:
+        futures = [pool.submit(_TaskRun(task, program, sandbox, config).run) for task in tasks]
+        for future in futures:
+            rows += future.result()
+            done += 1
+            if progress is not None:
+                progress(done, len(tasks))
+    return rows
