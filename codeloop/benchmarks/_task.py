@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from ..execution import AssertTest, IOTest, SatTest
 
 SplitName = Literal["train", "dev", "test"]
 SPLITS: tuple[SplitName, ...] = ("train", "dev", "test")
 
-HiddenTest = Annotated[IOTest | AssertTest | SatTest, Field(discriminator="kind")]
+def _test_kind(value: Any) -> str | None:
+    """The test's kind; in hand-written files ``kind`` may be left out (``code`` means an
+    assertion, ``sat`` a puzzle, anything else an I/O pair)."""
+    if isinstance(value, dict):
+        return value.get("kind") or ("assert" if "code" in value else "sat" if "sat" in value else "io")
+    return getattr(value, "kind", None)
+
+
+HiddenTest = Annotated[
+    Annotated[IOTest, Tag("io")] | Annotated[AssertTest, Tag("assert")] | Annotated[SatTest, Tag("sat")],
+    Discriminator(_test_kind),
+]
 
 
 class Param(BaseModel):
