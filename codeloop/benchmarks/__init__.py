@@ -2,4 +2,4 @@
 
 from ._task import SPLITS, HiddenTest, LoadReport, Param, SplitName, Suite, Task, TaskView
 
-__all__ = ["SPLITS", "HiddenTest", "LoadReport", "Param", "SplitName", "Suite", "Task", "TaskView"]
+__all__ = ["HiddenTest", "LoadReport", "Param", "SPLITS", "SplitName", "Suite", "Task", "TaskView"]
