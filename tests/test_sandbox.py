@@ -246,3 +246,38 @@ def test_puzzle_answers_are_checked_by_sat_in_a_separate_child(sandbox):
     assert broken.status is Status.FAILED and "AttributeError" in broken.reason  # sat raised on an int
     assert raising.status is Status.ERROR and raising.error_type == "KeyError"
     assert liar.status is Status.FAILED and "cannot cross" in liar.reason
+
+
+def test_malformed_or_hostile_frames_become_verdicts_not_exceptions(sandbox):
+    code = ("import os, struct\ndef f(k):\n"
+            "    body = [b'[' * 100000, b'{\"ok\": true, \"dt\": ' + b'9' * 400 + b'}',"
+            " b'{\"ok\": true, \"v\": {\"c\": [' + b'9' * 400 + b', 0]}}', b'\\xff\\xfe'][k]\n"
+            "    os.write(3, struct.pack('>I', len(body)) + body)\n    os._exit(0)\n")
+    result = sandbox.run(code, "f", [IOTest(args=(k,), expected=1) for k in range(4)])
+    assert all(v.status is not Status.PASSED for v in result.verdicts)
+    assert [v.status for v in result.verdicts][0] is Status.CRASHED
+
+
+def test_huge_integers_cross_and_compare_under_tolerance(sandbox):
+    big = 7 ** 9000  # beyond Python's 4300-digit decimal conversion limit
+    code = "def f(n):\n    return 7 ** n\n"
+    exact, tolerant = sandbox.run(code, "f", [IOTest(args=(9000,), expected=big),
+                                              IOTest(args=(9000,), expected=big, rtol=1e-9)]).verdicts
+    assert exact.status is Status.PASSED and exact.output == big
+    assert tolerant.status is Status.PASSED
+
+
+def test_truthiness_is_judged_from_the_childs_bool_so_any_object_can_pass(sandbox):
+    code = "import re\ndef f(s):\n    return re.match('a+$', s)\n"
+    yes, no = sandbox.run(code, "f", [IOTest(args=("aaa",), compare="truthy"),
+                                      IOTest(args=("abc",), compare="falsy")]).verdicts
+    assert yes.status is Status.PASSED and no.status is Status.PASSED
+
+
+def test_each_candidate_gets_an_empty_private_tmp(sandbox):
+    if not sandbox.isolation.startswith("namespaces"):
+        pytest.skip("private /tmp needs namespaces")
+    writer = "import os\ndef f():\n    open('/tmp/left-behind', 'w').write('x')\n    return sorted(os.listdir('/tmp'))\n"
+    reader = "import os\ndef f():\n    return sorted(os.listdir('/tmp'))\n"
+    assert sandbox.run(writer, "f", [IOTest(expected=["left-behind"])]).passed
+    assert sandbox.run(reader, "f", [IOTest(expected=[])]).passed

@@ -112,6 +112,13 @@ CASES: tuple[AuditCase, ...] = (
               "    for pid in [os.getppid(), 1, -1] + [int(p) for p in os.listdir('/proc') if p.isdigit()]:\n"
               "        try:\n            os.kill(pid, signal.SIGKILL)\n        except OSError:\n            pass\n"
               "    return -1\n"),
+    AuditCase("writing into other children's pipes through /proc", "import os\ndef f(n):\n"
+              "    hits, me = 0, os.readlink('/proc/self')\n"
+              "    for pid in [p for p in os.listdir('/proc') if p.isdigit() and p != me]:\n"
+              "        for fd in ('3', '4'):\n            try:\n"
+              "                w = os.open(f'/proc/{{pid}}/fd/{{fd}}', os.O_WRONLY | os.O_NONBLOCK)\n"
+              "                os.write(w, b'\\x00\\x00\\x00\\x10{{\"code\": \"x\"}}')\n                hits += 1\n"
+              "            except OSError:\n                pass\n    return -hits\n"),
     AuditCase("closing inherited descriptors", "import os\ndef f(n):\n    os.closerange(0, 1024)\n    return n\n"),
     AuditCase("dup2 over the result descriptor", "import os\ndef f(n):\n    fd = os.open('/dev/null', os.O_WRONLY)\n"
               "    for target in range(0, 16):\n        try:\n            os.dup2(fd, target)\n"
@@ -216,7 +223,7 @@ def _check_case(case: AuditCase, result: RunResult, *, probe: Path, listener_bef
 
 def _sanity(sandbox: Sandbox, limits: Limits) -> list[str]:
     """The pool must still judge an honest candidate correctly after the hostile ones."""
-    code = "import math\ndef f(n):\n    return len([0] * n) + int(math.sqrt(4))\n"
+    code = f"import math\ndef f(n):\n    return len([0] * n) + int(math.sqrt(4))\n# {os.urandom(6).hex()}\n"
     tests = [IOTest(args=(n,), expected=n + 2) for n in (1, 5)] + [IOTest(args=(3,), expected=0)]
     got = [v.status for v in sandbox.run(code, "f", tests, limits).verdicts]
     want = [Status.PASSED, Status.PASSED, Status.FAILED]
@@ -242,10 +249,15 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
                 expected = int.from_bytes(os.urandom(6), "big")  # unguessable by the candidate
                 tests = [IOTest(args=(n,), expected=expected) for n in range(1, case.tests + 1)]
                 before = listener.connections
+                time.sleep(0.1)  # let the pool fork its spare children: they are targets too
                 result = sandbox.run(code + f"\n# audit {secret[-4:]} {i}\n", "f", tests, limits)
                 time.sleep(case.wait_s)
                 problems = _check_case(case, result, probe=probe, listener_before=before, listener=listener,
                                        marker=marker, secret=secret, limits=limits)
+                # Honest candidates right after it (as many as there are warm children it
+                # could have reached) must still be judged correctly.
+                for _ in range(sandbox.workers + 1):
+                    problems += _sanity(sandbox, limits)
                 summary = ", ".join(sorted({v.status.value for v in result.verdicts}))
                 outcome = CaseOutcome(case, not problems, summary, problems)
                 outcomes.append(outcome)

@@ -13,7 +13,8 @@ raises :class:`Unencodable`, and the parent turns that into a ``failed`` verdict
 
 JSON objects are always tags, so a plain JSON value never needs escaping:
     {"t": [...]} tuple, {"s": [...]} set, {"fs": [...]} frozenset, {"d": [[k, v], ...]} dict,
-    {"b": "<hex>"} bytes, {"c": [re, im]} complex, {"f": "nan" | "inf" | "-inf"} float.
+    {"b": "<hex>"} bytes, {"c": [re, im]} complex, {"f": "nan" | "inf" | "-inf"} float,
+    {"i": "<hex>"} an int too large for decimal JSON (beyond 4000 digits).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import math
 from typing import Any
 
 MAX_DEPTH = 64
+BIG_INT = 10**4000
 
 
 class Unencodable(TypeError):
@@ -52,7 +54,9 @@ def encode(value: Any, *, max_nodes: int = 1_000_000) -> Any:
             return x
         # bool is checked above; order matters because bool subclasses int.
         if isinstance(x, int):
-            return int.__index__(x)
+            value = int.__index__(x)
+            # Beyond ~4000 digits Python refuses decimal conversion; hex has no such limit.
+            return value if -BIG_INT < value < BIG_INT else {"i": hex(value)}
         if isinstance(x, float):
             return _float(float.__float__(x))
         if isinstance(x, str):
@@ -114,13 +118,15 @@ def decode(data: Any) -> Any:
         if tag == "c" and isinstance(body, list) and len(body) == 2:
             return complex(dec(body[0], depth + 1), dec(body[1], depth + 1))
         if tag == "f" and body in _SPECIAL_FLOATS:
-            return _SPECIAL_FLOATS[body]
+            return float(body)  # a fresh object: nan must not be identical to another nan
+        if tag == "i" and isinstance(body, str) and len(body) < 1_000_000:
+            return int(body, 16)
         raise ValueError(f"unknown tag {tag!r} in encoded value")
 
     try:
         return dec(data, 0)
-    except TypeError as exc:  # e.g. an unhashable item inside a set or a dict key
-        raise ValueError(f"malformed encoded value: {exc}") from None
+    except (TypeError, OverflowError, RecursionError) as exc:  # unhashable set items, huge numbers
+        raise ValueError(f"malformed encoded value: {type(exc).__name__}: {str(exc)[:100]}") from None
 
 
 def _list(body: Any, tag: str) -> list:

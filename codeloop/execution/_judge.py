@@ -23,7 +23,10 @@ _repr.maxlist = _repr.maxtuple = _repr.maxset = _repr.maxdict = 12
 
 
 def bounded_repr(value: Any) -> str:
-    return _repr.repr(value)[:400]
+    try:
+        return _repr.repr(value)[:400]
+    except ValueError:  # an int past Python's decimal-conversion limit, possibly nested
+        return f"<{type(value).__name__} too large to print in decimal>"
 
 
 def values_equal(got: Any, expected: Any, atol: float | None = None, rtol: float | None = None) -> bool:
@@ -35,7 +38,10 @@ def values_equal(got: Any, expected: Any, atol: float | None = None, rtol: float
             return False
     if isinstance(got, (int, float)) and isinstance(expected, (int, float)) \
             and not isinstance(got, bool) and not isinstance(expected, bool):
-        return math.isclose(got, expected, rel_tol=rtol or 0.0, abs_tol=atol or 0.0)
+        try:
+            return math.isclose(got, expected, rel_tol=rtol or 0.0, abs_tol=atol or 0.0)
+        except OverflowError:  # an int too large for a float: only exact equality can hold
+            return got == expected
     if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)):
         return type(got) is type(expected) and len(got) == len(expected) and all(
             values_equal(g, e, atol, rtol) for g, e in zip(got, expected))
@@ -62,7 +68,7 @@ def _wanted(test: IOTest) -> str:
 def _frame(raw: bytes) -> dict | None:
     try:
         frame = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return frame if isinstance(frame, dict) else None
 
@@ -74,11 +80,25 @@ def _text(frame: dict, key: str) -> str:
 
 def _duration(frame: dict) -> float:
     value = frame.get("dt", 0.0)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return 0.0
+    try:
+        return float(value)
+    except OverflowError:
+        return 0.0
 
 
 def judge_frame(test: Test, frame: dict | None) -> Verdict:
-    """Decide one test from its frame (``None``: the frame was unreadable)."""
+    """Decide one test from its frame (``None``: the frame was unreadable). Never raises:
+    the frame is untrusted, so anything odd about it is the candidate's crash."""
+    try:
+        return _judge_frame(test, frame)
+    except Exception as exc:  # noqa: BLE001
+        return Verdict(status=Status.CRASHED, reason=f"the child wrote an unreadable result ({type(exc).__name__})",
+                       decided_in="child" if isinstance(test, AssertTest) else "parent")
+
+
+def _judge_frame(test: Test, frame: dict | None) -> Verdict:
     decided_in = "child" if isinstance(test, AssertTest) else "parent"
     if frame is None:
         return Verdict(status=Status.CRASHED, reason="the child wrote an unreadable result",
@@ -130,12 +150,6 @@ def judge(tests: Sequence[Test], reply: dict, frames: Sequence[tuple[int, bytes]
             continue
         if 0 <= index < n and verdicts[index] is None:
             verdicts[index] = judge_frame(tests[index], frame)
-    if load_failure is not None:
-        error_type = _text(load_failure, "exc") or "Exception"
-        message = _text(load_failure, "msg")
-        failed_load = Verdict(status=Status.ERROR, error_type=error_type, error_message=message,
-                              reason=f"the code failed to load: {error_type}: {message}")
-        return [v if v is not None else failed_load for v in verdicts]
     for event in reply.get("events", []):
         at = event.get("at")
         status = Status.TIMEOUT if event.get("kind") == "timeout" else Status.CRASHED
@@ -153,6 +167,12 @@ def judge(tests: Sequence[Test], reply: dict, frames: Sequence[tuple[int, bytes]
                                       decided_in="child" if isinstance(tests[i], AssertTest) else "parent")
         if at == -1:
             break
+    if load_failure is not None:  # what an earlier child decided stands; the rest failed to load
+        error_type = _text(load_failure, "exc") or "Exception"
+        message = _text(load_failure, "msg")
+        failed_load = Verdict(status=Status.ERROR, error_type=error_type, error_message=message,
+                              reason=f"the code failed to load: {error_type}: {message}")
+        return [v if v is not None else failed_load for v in verdicts]
     # Anything still open was never run: the candidate's process ended first.
     return [v if v is not None else Verdict(status=Status.CRASHED,
                                             reason="not run: the candidate's process ended before this test")
@@ -169,7 +189,10 @@ def encode_tests(tests: Sequence[Test]) -> list[dict]:
         if not isinstance(test, IOTest):
             raise TypeError(f"test {i} must be an IOTest or AssertTest, got {type(test).__name__}")
         try:
-            out.append({"args": _codec.encode(tuple(test.args)), "kwargs": _codec.encode(dict(test.kwargs))})
+            encoded = {"args": _codec.encode(tuple(test.args)), "kwargs": _codec.encode(dict(test.kwargs))}
         except _codec.Unencodable as exc:
             raise ValueError(f"test {i}: its arguments cannot be sent to the sandbox: {exc}") from None
+        if test.compare in ("truthy", "falsy"):
+            encoded["truth"] = True  # the child sends bool(output): an re.Match need not cross
+        out.append(encoded)
     return out

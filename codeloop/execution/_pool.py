@@ -28,7 +28,7 @@ from typing import Literal
 
 from ..exceptions import IsolationWarning, SandboxError, SandboxUnavailable
 from ._cache import ResultCache, result_key
-from ._isolation import SCRUBBED_ENV, namespace_support, zygote_command
+from ._isolation import SCRUBBED_ENV, make_pids_cgroup, namespace_support, remove_cgroup, zygote_command
 from ._judge import encode_tests, judge
 from ._models import IOTest, Limits, RunResult, SatTest, Status, Test, Verdict
 
@@ -93,12 +93,14 @@ class _WarmChild:
 class _Zygote:
     """One running zygote: its control socket, its warm children, and their exit reports."""
 
-    def __init__(self, namespaces: bool, warm: int) -> None:
+    def __init__(self, namespaces: bool, warm: int, max_processes: int) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the zygote
+        self.cgroup = make_pids_cgroup(max_processes)
+        extra = ["--cgroup", str(self.cgroup)] if self.cgroup else []
         try:
             self.proc = subprocess.Popen(
-                [*zygote_command(namespaces), "--control", str(theirs.fileno())],
+                [*zygote_command(namespaces), "--control", str(theirs.fileno()), *extra],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
                 env=SCRUBBED_ENV, cwd="/", pass_fds=[theirs.fileno()], start_new_session=True)
         finally:
@@ -107,6 +109,7 @@ class _Zygote:
         self.send_lock = threading.Lock()
         self.warm: queue.Queue[_WarmChild | None] = queue.Queue()
         self.exits: dict[int, str] = {}
+        self.forgotten: set[int] = set()  # children whose exit report is not wanted
         self.exits_changed = threading.Condition()
         self.alive = True
         self.death = ""
@@ -128,7 +131,10 @@ class _Zygote:
             return json.loads(data)["hello"]
         except (_ZygoteDied, ValueError, KeyError, OSError) as exc:
             self.kill()
-            raise SandboxError(f"the sandbox zygote failed to start ({exc}): {self.stderr_tail()}") from None
+            tail = self.stderr_tail()
+            self.control.close()
+            self.stderr.close()
+            raise SandboxError(f"the sandbox zygote failed to start ({exc}): {tail}") from None
 
     def stderr_tail(self) -> str:
         try:
@@ -149,19 +155,22 @@ class _Zygote:
     def _read_loop(self) -> None:
         try:
             while True:
-                data, fds, _, _ = socket.recv_fds(self.control, 1 << 16, 3)
+                data, fds, _, _ = socket.recv_fds(self.control, 1 << 16, 3, socket.MSG_CMSG_CLOEXEC)
                 if not data:
                     raise _ZygoteDied("it closed its control socket")
                 message = json.loads(data)
-                if "child" in message and len(fds) == 3:
+                if "child" in message and len(fds) == 3 and self.alive:
                     self.warm.put(_WarmChild(message["child"], message["pid"], *fds))
-                elif "exited" in message:
+                    continue
+                for fd in fds:
+                    os.close(fd)
+                if "exited" in message:
                     with self.exits_changed:
-                        self.exits[message["exited"]] = str(message.get("detail", ""))
-                        self.exits_changed.notify_all()
-                else:
-                    for fd in fds:
-                        os.close(fd)
+                        if message["exited"] in self.forgotten:
+                            self.forgotten.discard(message["exited"])
+                        else:
+                            self.exits[message["exited"]] = str(message.get("detail", ""))
+                            self.exits_changed.notify_all()
         except (_ZygoteDied, ValueError, KeyError, OSError) as exc:
             self._die(f"the sandbox zygote died ({exc}); {self.stderr_tail()}".strip("; "))
 
@@ -200,7 +209,8 @@ class _Zygote:
 
     def forget_exit(self, child_id: int) -> None:
         with self.exits_changed:
-            self.exits.pop(child_id, None)
+            if self.exits.pop(child_id, None) is None:
+                self.forgotten.add(child_id)
 
     def kill(self) -> None:
         self.alive = False
@@ -212,6 +222,15 @@ class _Zygote:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        self._remove_cgroup()
+
+    def _remove_cgroup(self) -> None:
+        if self.cgroup is not None:
+            for _ in range(50):  # the kernel empties it as the last processes are reaped
+                remove_cgroup(self.cgroup)
+                if not self.cgroup.exists():
+                    break
+                time.sleep(0.01)
 
     def close(self) -> None:
         self.send({"shutdown": True})
@@ -231,7 +250,9 @@ class _Zygote:
                 break
             if child is not None:
                 child.close()
+        self.warm.put(None)  # the death marker, for any thread still waiting in take()
         self.control.close()
+        self._remove_cgroup()
         self.stderr.close()
 
 
@@ -247,7 +268,8 @@ class _Attempt:
 
 
 def _frame_limit(limits: Limits) -> int:
-    return limits.max_output_bytes + 8 * limits.output_tail_bytes + 8192
+    # JSON escapes a control character in 6 bytes: two tails and a message, all escaped.
+    return limits.max_output_bytes + 14 * limits.output_tail_bytes + 16_384
 
 
 class _Runner:
@@ -260,14 +282,11 @@ class _Runner:
         child = self.child
         attempt = _Attempt(next_index=start)
         try:
-            try:
-                os.write(child.request_w, HEADER.pack(len(raw_request) + HEADER.size) + HEADER.pack(start)
-                         + raw_request)
-            except OSError:
-                pass  # the child is already gone; its exit is handled below
-            os.close(child.request_w)
-            child.request_w = -1
-            self._collect(attempt, start, n_tests, limits, deadline)
+            message = HEADER.pack(len(raw_request) + HEADER.size) + HEADER.pack(start) + raw_request
+            if self._send_request(message, deadline):
+                self._collect(attempt, start, n_tests, limits, deadline)
+            else:
+                attempt.killed_for = "the candidate's total time limit was exceeded"
         finally:
             if attempt.ended is None or attempt.ended == "finished":
                 # Killing the child, PID 1 of its own namespace, makes the kernel kill and
@@ -280,6 +299,30 @@ class _Runner:
                     select.select([child.pidfd], [], [], EXIT_REPORT_TIMEOUT_S)
             child.close()
         return attempt
+
+    def _send_request(self, message: bytes, deadline: float) -> bool:
+        """Write the whole request without ever blocking past the deadline (the child is
+        untrusted: it, or something holding its pipe, may never read). False on timeout."""
+        child = self.child
+        os.set_blocking(child.request_w, False)
+        view = memoryview(message)
+        try:
+            while view:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                _, writable, _ = select.select([], [child.request_w], [], left)
+                if writable:
+                    try:
+                        view = view[os.write(child.request_w, view[:1 << 16]):]
+                    except BlockingIOError:
+                        continue
+            return True
+        except OSError:
+            return True  # the child is gone: its exit is handled while collecting
+        finally:
+            os.close(child.request_w)
+            child.request_w = -1
 
     def _collect(self, attempt: _Attempt, start: int, n_tests: int, limits: Limits, deadline: float) -> None:
         child = self.child
@@ -326,15 +369,17 @@ class _Runner:
                 if not chunk and child.pidfd not in events:
                     poller.unregister(child.result_r)  # end of file: wait for the exit
             if child.pidfd in events:
-                self._drain(attempt, buffer, start, n_frames, n_tests)
+                self._drain(attempt, buffer, start, n_frames, n_tests, frame_limit * (n_tests + 2))
                 attempt.ended = self.zygote.exit_detail(child.id) or "the process ended without a result"
                 return None
 
-    def _drain(self, attempt: _Attempt, buffer: bytearray, start: int, n_frames: int, n_tests: int) -> None:
-        """After the exit: frames still in the pipe count (it may have exited right after)."""
+    def _drain(self, attempt: _Attempt, buffer: bytearray, start: int, n_frames: int, n_tests: int,
+               limit: int) -> None:
+        """After the exit: frames still in the pipe count (it may have exited right after),
+        up to ``limit`` bytes (an escaped grandchild could otherwise write forever)."""
         os.set_blocking(self.child.result_r, False)
         try:
-            while True:
+            while len(buffer) < limit:
                 chunk = os.read(self.child.result_r, 1 << 16)
                 if not chunk:
                     break
@@ -435,7 +480,9 @@ class Sandbox:
                 zygote.kill()
                 zygote.close()
                 self.zygote_restarts += 1
-            self._zygote = _Zygote(self._want_namespaces(), warm=self.workers + 1)
+            # Room for every live child's processes, plus the zygote and unshare.
+            max_processes = (2 * self.workers + 2) * self.limits.processes + 8
+            self._zygote = _Zygote(self._want_namespaces(), warm=self.workers + 1, max_processes=max_processes)
             for message in self._zygote.warnings:
                 _warn_reduced(message)
             return self._zygote

@@ -32,6 +32,7 @@ import errno
 import gc
 import json
 import os
+import re
 import resource
 import select
 import shutil
@@ -56,6 +57,9 @@ PRELOAD = (
 HEADER = struct.Struct(">I")
 RESULT_FD = 3
 CLONE_NEWPID = 0x20000000
+CLONE_NEWNS = 0x00020000
+PR_SET_DUMPABLE = 4
+CHILD_TMP_MB = 64
 PR_SET_PDEATHSIG = 1
 PR_CAPBSET_DROP = 24
 PR_SET_CHILD_SUBREAPER = 36
@@ -89,24 +93,47 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
            f"mount {target}")
 
 
+def _unescape_mount_path(field: bytes) -> bytes:
+    """mountinfo writes space, tab, newline and backslash as ``\\ooo`` octal escapes."""
+    return re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), field)
+
+
+def _mounts() -> list[tuple[bytes, list[str]]]:
+    with open("/proc/self/mountinfo", "rb") as f:
+        rows = [line.split() for line in f]
+    return [(_unescape_mount_path(r[4]), r[5].decode("ascii", "replace").split(",")) for r in rows]
+
+
 def make_filesystem_read_only(work_root: str) -> None:
-    """Remount every mount read-only, then put a private writable tmpfs at ``work_root``."""
+    """Remount every mount read-only, put a writable tmpfs at ``work_root``, and check."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    with open("/proc/self/mountinfo") as f:
-        mounts = [line.split() for line in f]
-    for fields in mounts:
-        target = fields[4].encode().decode("unicode_escape")
+    for target, options in _mounts():
         flags = MS_REMOUNT | MS_BIND | MS_RDONLY
-        for opt in fields[5].split(","):
+        for opt in options:
             flags |= MOUNT_FLAGS.get(opt, 0)
         try:
-            _mount(None, target, None, flags)
+            _libc_mount_bytes(target, flags)
         except OSError as exc:
-            # A mount hidden under another one cannot be reached by path; it is read-only
-            # if it cannot be reached. Anything else is a real failure.
+            # A mount hidden under another one cannot be reached by path (checked below).
             if exc.errno not in (errno.ENOENT, errno.EINVAL, errno.EACCES):
                 raise
+    # Mounts stacked on one path: only the last (top) one can be reached, so check that.
+    reachable = dict(_mounts())
+    writable = [t for t, options in reachable.items() if "ro" not in options]
+    if writable:
+        raise OSError(errno.EPERM, f"mounts still writable: {[t.decode(errors='replace') for t in writable][:5]}")
     _mount("tmpfs", work_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
+
+
+def _libc_mount_bytes(target: bytes, flags: int) -> None:
+    _check(_libc.mount(None, target, None, ctypes.c_ulong(flags), None), f"mount {target!r}")
+
+
+def give_child_its_own_tmp(size_mb: int) -> None:
+    """A mount namespace of the child's own with a fresh, size-limited tmpfs on /tmp, so no
+    candidate sees or fills another's files, or leaves anything for the next one."""
+    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=700")
 
 
 class _CapHeader(ctypes.Structure):
@@ -233,7 +260,10 @@ def run_candidate(request: dict, start: int, out_fd: int = RESULT_FD) -> None:
             else:
                 args = _codec.decode(test["args"])
                 kwargs = _codec.decode(test["kwargs"])
-                frame = _encode_output(entry(*args, **kwargs), int(limits["max_output_bytes"]))
+                value = entry(*args, **kwargs)
+                if test.get("truth"):
+                    value = bool(value)
+                frame = _encode_output(value, int(limits["max_output_bytes"]))
         except BaseException as exc:  # noqa: BLE001 - sys.exit() inside a test is a test error
             frame = _describe_exception(exc)
         frame["dt"] = time.perf_counter() - began
@@ -310,9 +340,11 @@ def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool) 
     child's own work is kept to a few system calls.
     """
     os.setsid()
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the zygote
     if namespaces:  # this process is PID 1 of its own namespace: all it starts dies with it
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        give_child_its_own_tmp(CHILD_TMP_MB)
         drop_capabilities()
+        workdir = "/tmp"
     os.chdir(workdir)
     out, err, result_w, request_r = fds
     request_fd = RESULT_FD + 1
@@ -498,6 +530,16 @@ def main() -> None:
     os.umask(0o077)
     work_root = "/tmp" if namespaces else tempfile.mkdtemp(prefix="codeloop-zygote-")
     isolation = "namespaces" if namespaces else "none"
+    if "--cgroup" in sys.argv:  # a process-count limit for everything this zygote starts
+        procs = os.path.join(sys.argv[sys.argv.index("--cgroup") + 1], "cgroup.procs")
+        try:
+            with open(procs, "w") as f:
+                f.write("0")
+        except OSError as exc:
+            warnings.append(f"could not join the process-limit cgroup ({exc}); fork bombs run until killed")
+    # Not dumpable (inherited by children): no candidate can open a sibling's /proc/PID/fd
+    # and write into its pipes, or read its memory.
+    _prctl(PR_SET_DUMPABLE, 0)
     if namespaces:
         try:
             make_filesystem_read_only(work_root)
