@@ -25,6 +25,35 @@ def _bench_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _suites_show(args: argparse.Namespace) -> int:
+    from .benchmarks._spec import load_suite
+    from .exceptions import ConfigError
+
+    try:
+        suite = load_suite(args.spec, seed=args.seed, skip_bad=args.skip_bad)
+    except ConfigError as exc:
+        print(f"codeloop: cannot load suite {args.spec!r}: {exc}", file=sys.stderr)
+        return 2
+    if suite.report is not None:
+        print(suite.report.summary())
+        for reason in suite.report.skipped[:20]:
+            print(f"  skipped: {reason}")
+    for name in ("train", "dev", "test"):
+        ids = suite.splits.get(name, ())
+        shown = ", ".join(ids[:8]) + (", ..." if len(ids) > 8 else "")
+        print(f"{name} ({len(ids)}): {shown}")
+    if args.example_based:
+        from .benchmarks._example_based import to_example_based
+        from .execution import Sandbox
+
+        with Sandbox(workers=args.workers) as sandbox:
+            suite, report = to_example_based(suite, sandbox, k=args.k)
+        for line in report.lines():
+            print(line)
+    print(suite.summary_line())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="codeloop",
@@ -42,6 +71,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Runs the built-in hostile candidates; the last line is 'contained: N/N' and "
                     "the exit status is non-zero if any case was not contained.")
     audit.set_defaults(handler=_sandbox_audit)
+
+    suites = commands.add_parser("suites", help="inspect task suites")
+    suite_commands = suites.add_subparsers(dest="suites_command", required=True, metavar="ACTION")
+    show = suite_commands.add_parser(
+        "show", help="print a suite's tasks per split",
+        description="SPEC is one of: bundled, mbpp:PATH, mbpp-sanitized:PATH, humaneval:PATH, p3:PATH, "
+                    "jsonl:PATH. The last line is 'tasks: N (train A, dev B, test C)'.")
+    show.add_argument("spec", metavar="SPEC")
+    show.add_argument("--example-based", action="store_true",
+                      help="convert to input/output tasks by running the references; report what dropped")
+    show.add_argument("--k", type=int, default=3, help="visible examples per task in the example-based form")
+    show.add_argument("--seed", type=int, default=0, help="seed for suites without an official split")
+    show.add_argument("--skip-bad", action="store_true", help="skip malformed rows (and report them)")
+    show.add_argument("--workers", type=int, default=None, help="sandbox workers (default: CPUs)")
+    show.set_defaults(handler=_suites_show)
 
     bench = commands.add_parser("bench", help="performance benchmarks that print measured figures")
     benches = bench.add_subparsers(dest="bench", required=True, metavar="BENCH")

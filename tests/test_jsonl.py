@@ -89,3 +89,13 @@ def test_suite_rejects_overlapping_or_unknown_split_members():
         Suite(name="s", tasks=(t,), splits={"train": ("a",), "dev": ("a",), "test": ()})
     with pytest.raises(ValueError, match="unknown tasks"):
         Suite(name="s", tasks=(t,), splits={"train": ("b",), "dev": (), "test": ()})
+
+
+def test_committed_schema_matches_the_model():
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[1] / "docs" / "task.schema.json"
+    assert json.loads(committed.read_text()) == jsonl_schema(), (
+        "docs/task.schema.json is stale: regenerate it with "
+        "`python -c 'import json; from codeloop.benchmarks import jsonl_schema; "
+        "print(json.dumps(jsonl_schema(), indent=2))' > docs/task.schema.json`")

@@ -1,5 +1,42 @@
-"""Task model, suite loaders, the example-based form and the iterative-rounds protocol."""
+"""Task model, suite loaders, the example-based form and the iterative-rounds protocol.
 
+A suite is named by a spec string (``bundled``, ``mbpp:PATH``, ``mbpp-sanitized:PATH``,
+``humaneval:PATH``, ``p3:PATH``, ``jsonl:PATH``) and loaded with :func:`load_suite`.
+"""
+
+from ._bundled import load_bundled_suite
+from ._example_based import ConversionReport, convert_task, to_example_based
+from ._humaneval import load_humaneval, load_humaneval_hub
+from ._jsonl import jsonl_schema, read_jsonl_suite, write_jsonl_suite
+from ._mbpp import load_mbpp, load_mbpp_hub, load_mbpp_sanitized
+from ._p3 import load_p3
+from ._spec import SPEC_FORMS, load_suite
+from ._splits import seeded_split
 from ._task import SPLITS, HiddenTest, LoadReport, Param, SplitName, Suite, Task, TaskView
 
-__all__ = ["HiddenTest", "LoadReport", "Param", "SPLITS", "SplitName", "Suite", "Task", "TaskView"]
+__all__ = [
+    "ConversionReport",
+    "HiddenTest",
+    "LoadReport",
+    "Param",
+    "SPEC_FORMS",
+    "SPLITS",
+    "SplitName",
+    "Suite",
+    "Task",
+    "TaskView",
+    "convert_task",
+    "jsonl_schema",
+    "load_bundled_suite",
+    "load_humaneval",
+    "load_humaneval_hub",
+    "load_mbpp",
+    "load_mbpp_hub",
+    "load_mbpp_sanitized",
+    "load_p3",
+    "load_suite",
+    "read_jsonl_suite",
+    "seeded_split",
+    "to_example_based",
+    "write_jsonl_suite",
+]

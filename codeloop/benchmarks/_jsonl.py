@@ -91,7 +91,7 @@ def read_jsonl_suite(path: str | Path, *, name: str | None = None, seed: int = 0
     fixed: dict[str, list[str]] = {s: [] for s in SPLITS}
     unsplit: list[str] = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines: U+2028 may sit in a string
     except OSError as exc:
         raise ConfigError(f"cannot read suite file {path}: {exc.strerror or exc}") from None
     for number, line in enumerate(lines, start=1):

@@ -116,9 +116,11 @@ class LoadReport(BaseModel):
     source: str
     loaded: int = 0
     skipped: list[str] = Field(default_factory=list)  # one reason per skipped row
+    notes: list[str] = Field(default_factory=list)  # e.g. rows placed by seed, not by the official split
 
     def summary(self) -> str:
-        return f"{self.source}: loaded {self.loaded}, skipped {len(self.skipped)}"
+        base = f"{self.source}: loaded {self.loaded}, skipped {len(self.skipped)}"
+        return f"{base}; {'; '.join(self.notes)}" if self.notes else base
 
 
 class Suite(BaseModel):
