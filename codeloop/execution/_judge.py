@@ -137,8 +137,9 @@ def _judge_frame(test: Test, frame: dict | None) -> Verdict:
                    reason=f"{error_type}: {message}" if message else error_type, **common)
 
 
-def judge(tests: Sequence[Test], reply: dict, frames: Sequence[tuple[int, bytes]]) -> list[Verdict]:
-    """All verdicts of a run from the zygote's reply header, its frames and its events."""
+def judge(tests: Sequence[Test], frames: Sequence[tuple[int, bytes]], events: Sequence[dict] = ()) -> list[Verdict]:
+    """All verdicts of a run: from the children's frames (test index, raw bytes; -1 is a
+    load frame) and the parent's events (which test timed out or crashed, and why)."""
     n = len(tests)
     verdicts: list[Verdict | None] = [None] * n
     load_failure: dict | None = None
@@ -150,7 +151,7 @@ def judge(tests: Sequence[Test], reply: dict, frames: Sequence[tuple[int, bytes]
             continue
         if 0 <= index < n and verdicts[index] is None:
             verdicts[index] = judge_frame(tests[index], frame)
-    for event in reply.get("events", []):
+    for event in events:
         at = event.get("at")
         status = Status.TIMEOUT if event.get("kind") == "timeout" else Status.CRASHED
         detail = str(event.get("detail", ""))

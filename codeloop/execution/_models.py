@@ -99,7 +99,8 @@ class Limits(BaseModel):
     output_tail_bytes: int = Field(2048, ge=0, description="stdout/stderr kept per test (the tail)")
     file_size_mb: int = Field(16, ge=1, description="largest file the candidate may write")
     open_files: int = Field(64, ge=16, description="file descriptors per process")
-    processes: int = Field(32, ge=1, description="process/thread limit (RLIMIT_NPROC, not enforced for root)")
+    processes: int = Field(32, ge=1, description="process/thread limit per candidate (RLIMIT_NPROC; as root, "
+                                                  "a pids cgroup caps the pool instead)")
 
 
 class Verdict(BaseModel):

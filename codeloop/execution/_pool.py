@@ -544,7 +544,7 @@ class Sandbox:
             return RunResult(verdicts=tuple(verdicts), duration_s=time.monotonic() - began,
                              isolation=self._zygote.isolation if self._zygote else "unknown")
         isolation, frames, events = outcome
-        result = RunResult(verdicts=tuple(judge(tests, {"events": events}, frames)),
+        result = RunResult(verdicts=tuple(judge(tests, frames, events)),
                            duration_s=time.monotonic() - began, isolation=isolation)
         self.cache.put(key, result)
         return result
