@@ -47,7 +47,7 @@ def _suites_show(args: argparse.Namespace) -> int:
         from .execution import Sandbox
 
         with Sandbox(workers=args.workers) as sandbox:
-            suite, report = to_example_based(suite, sandbox, k=args.k)
+            suite, report = to_example_based(suite, sandbox, k=args.k, augment=args.augment, seed=args.seed)
         for line in report.lines():
             print(line)
     print(suite.summary_line())
@@ -82,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--example-based", action="store_true",
                       help="convert to input/output tasks by running the references; report what dropped")
     show.add_argument("--k", type=int, default=3, help="visible examples per task in the example-based form")
-    show.add_argument("--seed", type=int, default=0, help="seed for suites without an official split")
+    show.add_argument("--augment", type=int, default=0, metavar="N",
+                      help="add up to N inputs per task by mutating its own, judged by the reference")
+    show.add_argument("--seed", type=int, default=0, help="seed for splits and augmentation")
     show.add_argument("--skip-bad", action="store_true", help="skip malformed rows (and report them)")
     show.add_argument("--workers", type=int, default=None, help="sandbox workers (default: CPUs)")
     show.set_defaults(handler=_suites_show)

@@ -71,3 +71,21 @@ def test_every_dropped_task_has_its_reason(converted):
                        "generator": UNSERIALIZABLE, "few": TOO_FEW_INPUTS, "puzzle": NO_IO_FORM,
                        "loop": NO_IO_FORM}
     assert report.lines()[0] == "example-based: 2 of 9 tasks converted"
+
+
+def test_augmentation_adds_hidden_tests_judged_by_the_reference_only_where_it_runs_cleanly():
+    from codeloop.benchmarks import convert_task
+
+    reference = "def f(xs, n):\n    if n < 0:\n        raise ValueError('n must be >= 0')\n    return xs[:n]\n"
+    t = task("cut", reference, tests_from_assertions(
+        ["assert f([1, 2, 3], 2) == [1, 2]", "assert f([4], 1) == [4]", "assert f([], 0) == []"], "f"))
+    with Sandbox(workers=2) as sandbox:
+        plain, reason, _ = convert_task(t, sandbox, k=3)
+        grown, _, _ = convert_task(t, sandbox, k=3, augment=5, seed=1)
+        again, _, _ = convert_task(t, sandbox, k=3, augment=5, seed=1)
+    assert plain is None and reason == TOO_FEW_INPUTS
+    assert len(grown.examples) == 3 and 1 <= len(grown.hidden_tests) <= 5
+    for test in grown.hidden_tests:
+        xs, n = test.args
+        assert n >= 0 and test.expected == xs[:n]  # inputs the reference rejects were left out
+    assert grown == again and "augmented" in grown.tags

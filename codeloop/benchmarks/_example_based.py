@@ -11,14 +11,17 @@ sandbox boundary or differs between two runs, or when it has too few distinct in
 from __future__ import annotations
 
 import ast
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from ..execution import AssertTest, IOTest, Limits, Sandbox, SatTest
 from ..execution._assertions import literal_call_args
 from ..execution._codec import Unencodable, encode
+from ._augment import augment
 from ._task import Suite, Task
 
 # Why a task did not convert, in the order they are checked.
@@ -94,9 +97,25 @@ def _outputs(sandbox: Sandbox, code: str, entry: str, inputs: list[tuple[tuple, 
     return [v.output for v in result.verdicts], ""
 
 
-def convert_task(task: Task, sandbox: Sandbox, *, k: int = 3,
-                 limits: Limits | None = None) -> tuple[Task | None, str, str]:
-    """The example-based form of ``task``, or ``(None, reason, detail)``."""
+def _augmented(task: Task, sandbox: Sandbox, inputs: list[tuple[tuple, dict]], count: int, seed: int,
+               limits: Limits) -> list[tuple[tuple, dict]]:
+    digest = int.from_bytes(hashlib.sha256(task.id.encode()).digest()[:8], "big")
+    rng = np.random.default_rng([seed, digest])
+
+    def accepts(candidates: list[tuple[tuple, dict]]) -> list[bool]:
+        probes = [IOTest(args=a, kwargs=kw, expected=None) for a, kw in candidates]
+        return [v.has_output for v in sandbox.run(task.reference, task.entry_point, probes, limits).verdicts]
+
+    return augment(inputs, count, rng, accepts)
+
+
+def convert_task(task: Task, sandbox: Sandbox, *, k: int = 3, limits: Limits | None = None,
+                 augment: int = 0, seed: int = 0) -> tuple[Task | None, str, str]:
+    """The example-based form of ``task``, or ``(None, reason, detail)``.
+
+    ``augment`` adds up to that many inputs made by mutating the task's own (see
+    ``_augment``), kept only where the reference runs cleanly; seeded per task.
+    """
     limits = limits or sandbox.limits
     if not task.reference:
         return None, NO_REFERENCE, ""
@@ -109,6 +128,8 @@ def convert_task(task: Task, sandbox: Sandbox, *, k: int = 3,
     failing = own.first_failure()
     if failing is not None:
         return None, REFERENCE_FAILS, f"test {failing[0]}: {failing[1].reason or failing[1].status.value}"
+    if augment:
+        inputs += _augmented(task, sandbox, inputs, augment, seed, limits)
     first, why = _outputs(sandbox, task.reference, task.entry_point, inputs, limits)
     if first is None:
         return None, UNSERIALIZABLE, why
@@ -119,19 +140,21 @@ def convert_task(task: Task, sandbox: Sandbox, *, k: int = 3,
     if len(inputs) < k + 1:
         return None, TOO_FEW_INPUTS, f"{len(inputs)} distinct inputs, k={k}"
     pairs = [IOTest(args=a, kwargs=kw, expected=out) for (a, kw), out in zip(inputs, first)]
+    tags = (*task.tags, "example-based", *(["augmented"] if augment else []))
     converted = task.model_copy(update={"examples": tuple(pairs[:k]), "hidden_tests": tuple(pairs[k:]),
-                                        "tags": (*task.tags, "example-based")})
+                                        "tags": tags})
     return converted, "", ""
 
 
-def to_example_based(suite: Suite, sandbox: Sandbox, *, k: int = 3,
-                     limits: Limits | None = None) -> tuple[Suite, ConversionReport]:
+def to_example_based(suite: Suite, sandbox: Sandbox, *, k: int = 3, limits: Limits | None = None,
+                     augment: int = 0, seed: int = 0) -> tuple[Suite, ConversionReport]:
     """Convert every task that can be; the report says how many did and why the rest did not."""
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
     report = ConversionReport(total=len(suite.tasks))
     with ThreadPoolExecutor(max_workers=sandbox.workers) as pool:
-        outcomes = list(pool.map(lambda t: convert_task(t, sandbox, k=k, limits=limits), suite.tasks))
+        outcomes = list(pool.map(lambda t: convert_task(t, sandbox, k=k, limits=limits, augment=augment,
+                                                        seed=seed), suite.tasks))
     tasks = []
     for task, (converted, reason, detail) in zip(suite.tasks, outcomes):
         if converted is None:
