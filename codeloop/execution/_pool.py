@@ -72,22 +72,29 @@ class _WarmChild:
         Read from this process's own view of /proc, never from the child's word.
         """
         try:
-            with open(f"/proc/self/fdinfo/{self.pidfd}") as f:
-                pid = next(int(line.split()[1]) for line in f if line.startswith("Pid:"))
-        except (OSError, StopIteration, ValueError, IndexError):
+            info = _read_small(f"/proc/self/fdinfo/{self.pidfd}")
+            pid = int(info.split(b"\nPid:", 1)[1].split()[0])
+        except (OSError, ValueError, IndexError):
             return True
         if pid <= 0:  # already reaped: its namespace was emptied before it exited
             return False
         try:
-            for task in os.scandir(f"/proc/{pid}/task"):
-                with open(os.path.join(task.path, "children")) as f:
-                    if f.read().strip():
-                        return True
+            for task in os.listdir(f"/proc/{pid}/task"):
+                if _read_small(f"/proc/{pid}/task/{task}/children").strip():
+                    return True
         except FileNotFoundError:
             return False
         except OSError:
             return True
         return False
+
+
+def _read_small(path: str) -> bytes:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, 65536)
+    finally:
+        os.close(fd)
 
 
 class _Zygote:
@@ -110,6 +117,7 @@ class _Zygote:
         self.warm: queue.Queue[_WarmChild | None] = queue.Queue()
         self.exits: dict[int, str] = {}
         self.forgotten: set[int] = set()  # children whose exit report is not wanted
+        self.taken: set[int] = set()  # children given a request and not yet reported gone
         self.exits_changed = threading.Condition()
         self.alive = True
         self.death = ""
@@ -166,11 +174,13 @@ class _Zygote:
                     os.close(fd)
                 if "exited" in message:
                     with self.exits_changed:
-                        if message["exited"] in self.forgotten:
-                            self.forgotten.discard(message["exited"])
+                        child_id = message["exited"]
+                        if child_id in self.forgotten or child_id not in self.taken:
+                            self.forgotten.discard(child_id)  # nobody will ask
                         else:
-                            self.exits[message["exited"]] = str(message.get("detail", ""))
+                            self.exits[child_id] = str(message.get("detail", ""))
                             self.exits_changed.notify_all()
+                        self.taken.discard(child_id)
         except (_ZygoteDied, ValueError, KeyError, OSError) as exc:
             self._die(f"the sandbox zygote died ({exc}); {self.stderr_tail()}".strip("; "))
 
@@ -193,7 +203,8 @@ class _Zygote:
             if child is None:
                 self.warm.put(None)
                 continue
-            self.send({"taken": child.id})
+            with self.exits_changed:
+                self.taken.add(child.id)
             return child
 
     def exit_detail(self, child_id: int) -> str | None:
@@ -203,6 +214,7 @@ class _Zygote:
             while child_id not in self.exits:
                 left = deadline - time.monotonic()
                 if left <= 0 or not self.alive:
+                    self.forgotten.add(child_id)
                     return None
                 self.exits_changed.wait(left)
             return self.exits.pop(child_id)

@@ -15,9 +15,8 @@ socket) as three descriptors: the child's request pipe, its result pipe and its 
 parent then talks to the child directly; the zygote only forks and reaps.
     zygote -> parent   {"hello": {"isolation": str, "warnings": [str], "pid": int}}  (first)
                        {"child": id, "pid": int} + fds [request_w, result_r, pidfd]
-                       {"exited": id, "detail": str}        (for children the parent took)
-    parent -> zygote   {"warm": n}        keep n unused children ready
-                       {"taken": id}      the parent gave this child a request
+                       {"exited": id, "detail": str}        (every child, once reaped)
+    parent -> zygote   {"warm": n}        keep n children alive (ready or running)
                        {"shutdown": true} (or end of the socket)
     parent -> child    4-byte length, 4-byte first test index, request JSON
                        {"code", "entry", "tests": [{"args", "kwargs"} | {"assert"}], "limits"}
@@ -371,7 +370,6 @@ class Child:
 
     def __init__(self, id: int, pid: int, pidfd: int, workdir: str) -> None:
         self.id, self.pid, self.pidfd, self.workdir = id, pid, pidfd, workdir
-        self.taken = False
 
 
 class Zygote:
@@ -434,8 +432,7 @@ class Zygote:
         os.close(child.pidfd)
         shutil.rmtree(child.workdir, ignore_errors=True)
         self.kill_strays()
-        if child.taken:
-            self.send({"exited": child.id, "detail": describe_status(status)})
+        self.send({"exited": child.id, "detail": describe_status(status)})
 
     def kill_strays(self) -> None:
         """Kill processes reparented to the zygote that are not its children (escapees)."""
@@ -460,10 +457,6 @@ class Zygote:
                     pass
 
     def handle(self, message: dict) -> None:
-        if "taken" in message:
-            for child in self.children.values():
-                if child.id == message["taken"]:
-                    child.taken = True
         if "warm" in message:
             self.target_warm = max(0, int(message["warm"]))
         if message.get("shutdown"):
@@ -471,11 +464,10 @@ class Zygote:
 
     def serve(self) -> None:
         while not self.closing:
-            # Replace used children while none runs: forking and rehearsing compete for the
-            # CPUs with a running candidate; between runs they cost the parent nothing.
-            spare = sum(not c.taken for c in self.children.values())
-            running = any(c.taken for c in self.children.values())
-            wanted = spare < self.target_warm and (spare == 0 or not running)
+            # A child is replaced once it has exited, i.e. after its run: forking and
+            # rehearsing then overlap the parent's turnaround, not a running candidate. The
+            # parent need not say which child it took (one message less per run).
+            wanted = len(self.children) < self.target_warm
             # Fork when there is nothing to read; a ready event is handled first.
             for fd, _ in self.poller.poll(0 if wanted else None):
                 if fd == self.control.fileno():
