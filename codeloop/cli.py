@@ -54,6 +54,24 @@ def _suites_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_lm(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from .lm._faults import FaultPlan
+    from .lm._server import run_server
+
+    try:
+        faults = FaultPlan(seed=args.seed, latency_s=args.latency, jitter_s=args.jitter,
+                           error_rate=args.error_rate, rate_limit_rate=args.rate_limit_rate,
+                           retry_after_s=args.retry_after, timeout_rate=args.timeout_rate,
+                           timeout_hold_s=args.timeout_hold, malformed_rate=args.malformed_rate)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"codeloop serve-lm: {'.'.join(map(str, first['loc'])) or 'faults'}: {first['msg']}", file=sys.stderr)
+        return 2
+    return run_server(args.port, faults, host=args.host, model_name=args.model)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="codeloop",
@@ -88,6 +106,25 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--skip-bad", action="store_true", help="skip malformed rows (and report them)")
     show.add_argument("--workers", type=int, default=None, help="sandbox workers (default: CPUs)")
     show.set_defaults(handler=_suites_show)
+
+    serve = commands.add_parser(
+        "serve-lm", help="serve the offline backend as an OpenAI-compatible API on loopback",
+        description="Serves /v1/chat/completions and /v1/models on 127.0.0.1, with optional injected "
+                    "faults for reliability tests. Until the offline synthesizer is plugged in, the "
+                    "responder is a placeholder that echoes a stub answer.")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="loopback only (default 127.0.0.1)")
+    serve.add_argument("--model", default="codeloop-offline", help="the model name it answers to")
+    serve.add_argument("--seed", type=int, default=0, help="seed of the fault sequence")
+    serve.add_argument("--latency", type=float, default=0.0, metavar="S", help="added delay per request")
+    serve.add_argument("--jitter", type=float, default=0.0, metavar="S", help="extra random delay up to S")
+    serve.add_argument("--error-rate", type=float, default=0.0, help="share of HTTP 500 replies")
+    serve.add_argument("--rate-limit-rate", type=float, default=0.0, help="share of HTTP 429 replies")
+    serve.add_argument("--retry-after", type=float, default=1.0, metavar="S", help="Retry-After of 429s")
+    serve.add_argument("--timeout-rate", type=float, default=0.0, help="share of requests held, then dropped")
+    serve.add_argument("--timeout-hold", type=float, default=30.0, metavar="S", help="how long they are held")
+    serve.add_argument("--malformed-rate", type=float, default=0.0, help="share of malformed replies")
+    serve.set_defaults(handler=_serve_lm)
 
     bench = commands.add_parser("bench", help="performance benchmarks that print measured figures")
     benches = bench.add_subparsers(dest="bench", required=True, metavar="BENCH")

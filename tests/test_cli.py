@@ -65,3 +65,8 @@ def test_suites_show_exits_non_zero_naming_a_bad_file(capsys, tmp_path):
     assert main(["suites", "show", f"jsonl:{bad}"]) == 2
     err = capsys.readouterr().err
     assert "bad.jsonl:1" in err and "entry_point" in err
+
+
+def test_serve_lm_refuses_impossible_fault_rates(capsys):
+    assert main(["serve-lm", "--error-rate", "0.7", "--rate-limit-rate", "0.7"]) == 2
+    assert "serve-lm" in capsys.readouterr().err

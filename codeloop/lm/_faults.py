@@ -7,8 +7,9 @@ A :class:`FaultPlan` describes, per chat-completion request, what goes wrong:
 * at most one of the exclusive faults, drawn with the rates below (their sum must be <= 1):
 
   ``"http_500"``      -> HTTP 500 with an OpenAI-style ``server_error`` body;
-  ``"http_429"``      -> HTTP 429 with ``Retry-After`` (whole seconds, rounded up, per RFC 9110)
-                         and ``retry-after-ms`` (exact; the OpenAI SDK prefers it);
+  ``"http_429"``      -> HTTP 429 with ``Retry-After: <retry_after_s>`` (an integer when whole,
+                         else a decimal such as ``0.05`` -- not RFC 9110, but the OpenAI SDK and
+                         DSPy's lm15 client both accept it) and ``retry-after-ms``;
   ``"timeout"``       -> the server holds the request for ``timeout_hold_s`` seconds, then either
                          closes the connection without answering (``timeout_then="close"``) or
                          answers normally (``timeout_then="answer"``);
