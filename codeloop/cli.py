@@ -58,6 +58,7 @@ def _serve_lm(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from .lm._faults import FaultPlan
+    from .lm._responder import SynthesisResponder
     from .lm._server import run_server
 
     try:
@@ -69,7 +70,7 @@ def _serve_lm(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         print(f"codeloop serve-lm: {'.'.join(map(str, first['loc'])) or 'faults'}: {first['msg']}", file=sys.stderr)
         return 2
-    return run_server(args.port, faults, host=args.host, model_name=args.model)
+    return run_server(args.port, faults, SynthesisResponder(), host=args.host, model_name=args.model)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,9 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve-lm", help="serve the offline backend as an OpenAI-compatible API on loopback",
-        description="Serves /v1/chat/completions and /v1/models on 127.0.0.1, with optional injected "
-                    "faults for reliability tests. Until the offline synthesizer is plugged in, the "
-                    "responder is a placeholder that echoes a stub answer.")
+        description="Serves the offline synthesizer as /v1/chat/completions and /v1/models on 127.0.0.1, "
+                    "with optional injected faults for reliability tests. Use it from DSPy as "
+                    "dspy.LM('openai/codeloop-offline', api_base='http://127.0.0.1:PORT/v1', api_key='unused').")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1", help="loopback only (default 127.0.0.1)")
     serve.add_argument("--model", default="codeloop-offline", help="the model name it answers to")

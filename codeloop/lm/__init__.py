@@ -1,1 +1,13 @@
-"""LM resolution and the offline synthesis backend (see the offline-backend issue)."""
+"""The offline synthesis backend: in-process as a DSPy engine, or over an OpenAI-compatible server.
+
+It is a search-based program synthesizer (``codeloop.lm.synth``), not a language model: it
+reads the examples, demonstrations and instruction out of DSPy's chat prompts and searches a
+DSL of Python building blocks for a consistent function.
+"""
+
+from ._engine import OfflineEngine, offline_lm
+from ._faults import FaultPlan
+from ._responder import ChatRequest, SynthesisResponder
+from ._server import ServerHandle, serve
+
+__all__ = ["ChatRequest", "FaultPlan", "OfflineEngine", "ServerHandle", "SynthesisResponder", "offline_lm", "serve"]

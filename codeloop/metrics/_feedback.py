@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from codeloop.execution import AssertTest, IOTest, RunResult, Status, Test, Verdict
+from codeloop.modules._format import render_call
 
 MAX_PART_CHARS = 300  # longest call / expected / got rendering
 MAX_FEEDBACK_CHARS = 2000  # longest feedback text overall
@@ -30,13 +31,6 @@ def _safe_repr(value: Any) -> str:
         return repr(value)
     except Exception as exc:  # a user object whose __repr__ is broken
         return f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
-
-
-def render_call(entry: str, test: IOTest) -> str:
-    """The test's call as source text, e.g. ``f(1, [2, 3], key='x')``."""
-    parts = [_safe_repr(arg) for arg in test.args]
-    parts += [f"{key}={_safe_repr(value)}" for key, value in test.kwargs.items()]
-    return f"{entry}({', '.join(parts)})"
 
 
 def _expected(test: IOTest) -> str:

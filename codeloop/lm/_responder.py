@@ -1,0 +1,158 @@
+"""The offline backend's answer to a DSPy chat request: read the prompt, synthesize, reply.
+
+It reads what DSPy's ChatAdapter sends: the output fields and the instruction from the
+system message, demonstrations from earlier user/assistant turns, and the current inputs
+from the last user message. Example lines (``f(1, [2]) == 3``, see ``codeloop.modules._format``)
+anywhere in the inputs are the specification; a ``def name(params)`` header, if present, names
+the function and its parameters. Demonstration code and the instruction (and any other input
+text, such as a description) shift the synthesizer's prior over building blocks. The reply
+fills every requested output field in ChatAdapter's format.
+
+This is a program synthesizer answering chat requests, not a language model: fields it has
+no real answer for (anything but code, tests, reasoning and instructions) get a short
+honest placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from ..modules._format import ParsedExample, parse_examples
+from .synth import Budget, Prior, prior_from_code, prior_from_instruction, synthesize
+
+FIELD_MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]")
+OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)`", re.MULTILINE)
+HEADER = re.compile(r"def\s+([A-Za-z_]\w*)\s*\(([^)]*)\)")
+CODE_FENCE = re.compile(r"```(?:python)?\n(.*?)```", re.DOTALL)
+OBJECTIVE = "your objective is:"
+RESPOND_WITH = "Respond with the corresponding output fields"
+
+
+def split_fields(text: str) -> dict[str, str]:
+    """``[[ ## name ## ]]`` sections of a ChatAdapter message, by field name."""
+    parts = FIELD_MARKER.split(text)
+    return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+@dataclass
+class ChatRequest:
+    """What a ChatAdapter request says, recovered from its messages."""
+
+    output_fields: list[str]
+    instruction: str
+    inputs: dict[str, str]
+    demos: list[dict[str, str]] = field(default_factory=list)  # input and output fields of each demo
+
+    @classmethod
+    def parse(cls, messages: list[dict]) -> ChatRequest:
+        system = next((m["content"] for m in messages if m["role"] == "system"), "")
+        outputs_section = system.split("Your output fields are:", 1)[-1].split("All interactions", 1)[0]
+        output_fields = OUTPUT_FIELD.findall(outputs_section) if "Your output fields are:" in system else []
+        instruction = textwrap.dedent(system.split(OBJECTIVE, 1)[1]).strip() if OBJECTIVE in system else ""
+        turns = [m for m in messages if m["role"] in ("user", "assistant")]
+        last_user = next((m["content"] for m in reversed(turns) if m["role"] == "user"), "")
+        last_user = last_user.split(RESPOND_WITH, 1)[0]  # ChatAdapter's closing reminder, not an input
+        demos = []
+        for user, assistant in zip(turns[:-1:2], turns[1:-1:2]):
+            if user["role"] == "user" and assistant["role"] == "assistant":
+                demos.append({**split_fields(user["content"]), **split_fields(assistant["content"])})
+        if not output_fields:  # no structure announced: answer the fields the last turn asks for
+            output_fields = [f for f in FIELD_MARKER.findall(last_user) if f not in split_fields(last_user)]
+        return cls(output_fields=[f for f in output_fields if f != "completed"], instruction=instruction,
+                   inputs=split_fields(last_user) or {"text": last_user}, demos=demos)
+
+
+def _code_in(text: str) -> str:
+    fenced = CODE_FENCE.findall(text)
+    return "\n".join(fenced) if fenced else text
+
+
+def _is_code_field(name: str) -> bool:
+    return any(word in name.lower() for word in ("code", "program", "solution", "function", "implementation"))
+
+
+@dataclass
+class SynthesisResponder:
+    """A :class:`~codeloop.lm._server.Responder` backed by the synthesizer."""
+
+    budget: Budget = field(default_factory=Budget)
+
+    def __call__(self, messages: list[dict], params: dict) -> str:
+        request = ChatRequest.parse(messages)
+        answers = self.answer(request, float(params.get("temperature") or 0.0),
+                              int(params.get("seed") or 0) * 1000 + int(params.get("sample") or 0))
+        body = "".join(f"[[ ## {name} ## ]]\n{answers[name]}\n\n" for name in request.output_fields)
+        return body + "[[ ## completed ## ]]"
+
+    def answer(self, request: ChatRequest, temperature: float, seed: int) -> dict[str, str]:
+        text = "\n".join(request.inputs.values())
+        examples = parse_examples(text)
+        name, params = self._target(text, examples)
+        positional = [(e.args + tuple(e.kwargs[p] for p in params[len(e.args):] if p in e.kwargs), e.expected)
+                      for e in examples if e.entry == name]
+        positional = [(args, out) for args, out in positional if len(args) == len(params)]
+        prior = self._prior(request, text)
+        answers: dict[str, str] = {}
+        result = None
+        if positional and any(_is_code_field(f) or f in ("reasoning", "rationale") for f in request.output_fields):
+            result = synthesize(name, params, positional, prior=prior, budget=self.budget,
+                                temperature=temperature, seed=seed)
+        for field_name in request.output_fields:
+            lowered = field_name.lower()
+            if _is_code_field(field_name):
+                answers[field_name] = result.code if result else self._no_examples_code(name, params)
+            elif lowered in ("reasoning", "rationale", "explanation"):
+                answers[field_name] = self._reasoning(result, len(positional))
+            elif "test" in lowered:
+                answers[field_name] = "\n".join(f"assert {line}" for line in self._example_lines(text)) or \
+                    "# no examples to derive tests from"
+            elif "instruction" in lowered:
+                answers[field_name] = self._instruction(request, prior)
+            else:
+                answers[field_name] = f"(the offline synthesizer has no answer for {field_name!r})"
+        return answers
+
+    @staticmethod
+    def _target(text: str, examples: list[ParsedExample]) -> tuple[str, list[str]]:
+        header = HEADER.search(text)
+        if header:
+            params = [p.split(":")[0].split("=")[0].strip() for p in header.group(2).split(",") if p.strip()]
+            return header.group(1), [p.lstrip("*") for p in params]
+        if examples:
+            arity = max(len(e.args) for e in examples)
+            return examples[0].entry, [f"arg{i}" for i in range(arity)]
+        return "f", []
+
+    @staticmethod
+    def _prior(request: ChatRequest, text: str) -> Prior:
+        demo_code = [_code_in(v) for demo in request.demos for k, v in demo.items() if _is_code_field(k)]
+        prior = prior_from_code(demo_code) if demo_code else Prior()
+        prose = "\n".join(line for line in text.splitlines() if "==" not in line)
+        return prior.combine(prior_from_instruction(f"{request.instruction}\n{prose}"))
+
+    @staticmethod
+    def _example_lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if parse_examples(line)]
+
+    @staticmethod
+    def _no_examples_code(name: str, params: list[str]) -> str:
+        return f"def {name}({', '.join(params)}):\n    return None\n"
+
+    @staticmethod
+    def _reasoning(result, n_examples: int) -> str:
+        if result is None:
+            return "No input/output examples were found in the request, so no search was run."
+        verdict = "consistent with" if result.consistent else "the best partial program for"
+        return (f"Searched {result.explored} programs over a DSL of Python building blocks in "
+                f"{result.seconds:.2f} s; `{result.expression}` is {verdict} {result.satisfied} of "
+                f"{n_examples} examples. Building blocks: {', '.join(result.blocks) or 'none'}.")
+
+    @staticmethod
+    def _instruction(request: ChatRequest, prior: Prior) -> str:
+        favoured = sorted(prior.weights, key=lambda b: -prior.weights[b])[:6]
+        base = request.instruction or "Write a Python function that reproduces the given examples."
+        if favoured:
+            return f"{base} Prefer these building blocks: {', '.join(favoured)}."
+        return base
