@@ -73,6 +73,14 @@ def _serve_lm(args: argparse.Namespace) -> int:
     return run_server(args.port, faults, SynthesisResponder(), host=args.host, model_name=args.model)
 
 
+def _bench_backend(args: argparse.Namespace) -> int:
+    from .lm._bench import bench_backend
+    from .lm.synth import Budget
+
+    bench_backend(split=args.split, k=args.k, seed=args.seed, budget=Budget(max_programs=args.max_programs))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="codeloop",
@@ -135,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--candidates", type=int, default=300, help="candidates per runner (default 300)")
     sandbox.add_argument("--seed", type=int, default=0, help="seed for the candidate order")
     sandbox.set_defaults(handler=_bench_sandbox)
+    backend = benches.add_parser(
+        "backend", help="round-1 solved rate of the offline backend with no, random and matching demos")
+    backend.add_argument("--split", choices=["train", "dev", "test"], default="dev")
+    backend.add_argument("--k", type=int, default=3, help="demonstrations per prompt (default 3)")
+    backend.add_argument("--seed", type=int, default=0, help="seed for the random demos")
+    backend.add_argument("--max-programs", type=int, default=100_000, help="synthesis budget per call")
+    backend.set_defaults(handler=_bench_backend)
     return parser
 
 
