@@ -93,3 +93,20 @@ def test_without_examples_it_says_so_and_still_returns_code():
         out = dspy.ChainOfThought(WriteCode)(examples="(none yet)", function_header="def h(a, b)")
     assert out.code.startswith("def h(a, b):") and "return None" in out.code
     assert "No input/output examples" in out.reasoning
+
+
+def test_a_refinement_request_gets_more_search_so_refining_can_fix_what_the_first_try_missed():
+    from codeloop.benchmarks import TaskView
+    from codeloop.modules import CodeFromExamples, GenerateCheckRefine
+
+    # Needs about 7,500 programs to fit (measured): out of reach of 5,000, within 4 x 5,000.
+    examples = (IOTest(args=("(a(b)(c(d)))",), expected=3), IOTest(args=("()()()",), expected=1),
+                IOTest(args=("f(g(h(x)))",), expected=3))
+    view = TaskView(id="depth", entry_point="depth", examples=examples)
+    lm = offline_lm(SynthesisResponder(budget=Budget(max_programs=5_000, max_seconds=60)), cache=False)
+    with dspy.context(lm=lm), Sandbox(workers=1) as sandbox:
+        plain = CodeFromExamples()(task=view)
+        refined = GenerateCheckRefine(CodeFromExamples(), max_iters=2, sandbox=sandbox)(task=view)
+        assert not sandbox.run(plain.code, "depth", examples).passed
+        assert sandbox.run(refined.code, "depth", examples).passed
+    assert len(refined.attempts) == 2

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..modules._format import ParsedExample, parse_examples
 from .synth import Budget, Prior, prior_from_code, prior_from_instruction, synthesize
@@ -75,9 +75,16 @@ def _is_code_field(name: str) -> bool:
 
 @dataclass
 class SynthesisResponder:
-    """A :class:`~codeloop.lm._server.Responder` backed by the synthesizer."""
+    """A :class:`~codeloop.lm._server.Responder` backed by the synthesizer.
+
+    A request that carries a failed attempt (a non-empty ``previous_code`` input, as a
+    refinement step sends) gets ``refine_factor`` times the search budget: the failing
+    cases in the feedback are examples it already had, so what refinement can honestly add
+    is more search. (A real LM would use the feedback text itself.)
+    """
 
     budget: Budget = field(default_factory=Budget)
+    refine_factor: int = 4
 
     def __call__(self, messages: list[dict], params: dict) -> str:
         request = ChatRequest.parse(messages)
@@ -96,8 +103,12 @@ class SynthesisResponder:
         prior = self._prior(request, text)
         answers: dict[str, str] = {}
         result = None
+        budget = self.budget
+        if request.inputs.get("previous_code", "").strip():
+            budget = replace(budget, max_programs=budget.max_programs * self.refine_factor,
+                             max_seconds=budget.max_seconds * self.refine_factor)
         if positional and any(_is_code_field(f) or f in ("reasoning", "rationale") for f in request.output_fields):
-            result = synthesize(name, params, positional, prior=prior, budget=self.budget,
+            result = synthesize(name, params, positional, prior=prior, budget=budget,
                                 temperature=temperature, seed=seed)
         for field_name in request.output_fields:
             lowered = field_name.lower()

@@ -1,1 +1,34 @@
-"""DSPy code-generation modules (see the modules issue)."""
+"""DSPy code-generation modules: small modules with one job each, whose predictors are named
+attributes (so optimizers can tune their instructions and demonstrations).
+
+Every module is called as ``module(task=view)`` with a :class:`~codeloop.benchmarks.TaskView`
+and returns a ``dspy.Prediction`` with ``code`` and diagnostics (``attempts``, ``lm_calls``,
+and ``verdicts`` where it ran code on the visible examples). ``as_program`` turns a module
+into a rounds-protocol program; ``build_module`` builds one by name.
+"""
+
+from ._basic import CodeFromExamples, CodeFromSpec
+from ._best_of_n import BestOfN
+from ._common import function_header, task_inputs
+from ._extract import Extraction, extract_code
+from ._program import MODULES, ModuleProgram, as_program, build_module
+from ._refine import GenerateCheckRefine
+from ._test_first import TestFirst, filter_tests, parse_generated_tests
+
+__all__ = [
+    "BestOfN",
+    "CodeFromExamples",
+    "CodeFromSpec",
+    "Extraction",
+    "GenerateCheckRefine",
+    "MODULES",
+    "ModuleProgram",
+    "TestFirst",
+    "as_program",
+    "build_module",
+    "extract_code",
+    "filter_tests",
+    "function_header",
+    "parse_generated_tests",
+    "task_inputs",
+]

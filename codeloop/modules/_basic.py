@@ -1,0 +1,35 @@
+"""Single-call generators: from a description, or from examples (with optional feedback)."""
+
+from __future__ import annotations
+
+import dspy
+
+from ..benchmarks._task import TaskView
+from ._common import attempt_from, description_of, function_header, task_inputs
+from ._signatures import ExamplesToCode, SpecToCode
+
+
+class CodeFromSpec(dspy.Module):
+    """Description (and function header) to code, in one call. Examples are not shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generate = dspy.Predict(SpecToCode)
+
+    def forward(self, task: TaskView) -> dspy.Prediction:
+        raw = self.generate(description=description_of(task), function_header=function_header(task)).code
+        attempt = attempt_from(raw, task)
+        return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)
+
+
+class CodeFromExamples(dspy.Module):
+    """Examples (plus the description and feedback from earlier rounds, if any) to code, in one call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generate = dspy.Predict(ExamplesToCode)
+
+    def forward(self, task: TaskView, feedback: str = "") -> dspy.Prediction:
+        raw = self.generate(**task_inputs(task), feedback=feedback or "").code
+        attempt = attempt_from(raw, task)
+        return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)

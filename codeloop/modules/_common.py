@@ -1,0 +1,127 @@
+"""What the modules share: the prompt inputs built from a task view, the sandbox holder, and
+running code against the visible examples (never anything else: a view has nothing else)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..benchmarks._task import TaskView
+from ..execution import IOTest, RunResult, Sandbox, default_sandbox
+from ._extract import Extraction, extract_code
+from ._format import render_example, render_examples
+
+MAX_FAILURES_SHOWN = 5  # failing examples quoted in refinement feedback
+MAX_FEEDBACK_CHARS = 3000
+
+
+def function_header(task: TaskView) -> str:
+    """``def f(xs, n)`` from the view's parameters (names only: annotations can hold commas
+    and brackets a reader would trip on); without parameters, from the examples' shape."""
+    if task.params:
+        names = [p.name for p in task.params]
+    else:
+        arity = max((len(t.args) for t in task.examples), default=0)
+        names = [f"arg{i}" for i in range(arity)]
+        for test in task.examples:
+            names += [k for k in test.kwargs if k not in names]
+    return f"def {task.entry_point}({', '.join(names)})"
+
+
+def description_of(task: TaskView) -> str:
+    parts = [task.description or "", f"Constraints: {task.constraints}" if task.constraints else ""]
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def task_inputs(task: TaskView) -> dict[str, str]:
+    """The signature inputs every module builds from a view."""
+    return {"examples": render_examples(task.entry_point, task.examples),
+            "function_header": function_header(task), "description": description_of(task)}
+
+
+class SandboxRef:
+    """Holds a module's sandbox (``None``: the process-wide default, resolved when first used).
+
+    Copying a module (optimizers deep-copy programs) shares the sandbox instead of copying
+    its processes and locks.
+    """
+
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        self._sandbox = sandbox
+
+    def get(self) -> Sandbox:
+        return self._sandbox if self._sandbox is not None else default_sandbox()
+
+    def __deepcopy__(self, memo: dict) -> SandboxRef:
+        return self
+
+    def __copy__(self) -> SandboxRef:
+        return self
+
+    def __repr__(self) -> str:
+        return f"SandboxRef({'default' if self._sandbox is None else self._sandbox!r})"
+
+
+@dataclass
+class Attempt:
+    """One candidate: its code, whether extraction found the entry point, and its visible score."""
+
+    code: str
+    extraction_ok: bool
+    reason: str = ""
+    passed: int | None = None  # visible examples passed (None: not run)
+    total: int | None = None
+    verdicts: list[str] = field(default_factory=list)
+    stage: str = "generate"
+
+    def as_dict(self) -> dict:
+        return {"stage": self.stage, "code": self.code, "extraction_ok": self.extraction_ok,
+                "reason": self.reason, "passed": self.passed, "total": self.total, "verdicts": list(self.verdicts)}
+
+
+def extract(raw: str | None, task: TaskView) -> Extraction:
+    return extract_code(raw if isinstance(raw, str) else ("" if raw is None else str(raw)), task.entry_point)
+
+
+def attempt_from(raw: str | None, task: TaskView, *, stage: str = "generate") -> Attempt:
+    extraction = extract(raw, task)
+    return Attempt(code=extraction.code, extraction_ok=extraction.ok, reason=extraction.reason, stage=stage)
+
+
+def check(attempt: Attempt, task: TaskView, sandbox: Sandbox,
+          tests: Sequence[IOTest] | None = None) -> RunResult | None:
+    """Run the attempt on the view's visible examples (or ``tests``); fills passed/total/verdicts."""
+    tests = list(task.examples if tests is None else tests)
+    if not tests:
+        attempt.passed, attempt.total = 0, 0
+        return None
+    result = sandbox.run(attempt.code, task.entry_point, tests)
+    attempt.passed, attempt.total = result.n_passed, len(result.verdicts)
+    attempt.verdicts = [v.status.value for v in result.verdicts]
+    return result
+
+
+def failure_feedback(attempt: Attempt, result: RunResult | None, task: TaskView,
+                     tests: Sequence[IOTest] | None = None) -> str:
+    """The failing visible examples: input, expected, and what the code did instead."""
+    from ..metrics._feedback import describe_outcome, truncate  # here: codeloop.metrics imports _format
+
+    tests = list(task.examples if tests is None else tests)
+    lines = []
+    if not attempt.extraction_ok:
+        lines.append(f"The previous answer could not be used as code: {attempt.reason}.")
+    if result is not None and result.verdicts:
+        failing = [(i, v) for i, v in enumerate(result.verdicts) if not v.passed]
+        if failing:
+            lines.append(f"{len(failing)} of {len(result.verdicts)} examples failed.")
+        for i, verdict in failing[:MAX_FAILURES_SHOWN]:
+            lines += [f"Failing example #{i + 1}:", f"  example: {truncate(render_example(task.entry_point, tests[i]))}",
+                      f"  got: {describe_outcome(verdict)}"]
+        if len(failing) > MAX_FAILURES_SHOWN:
+            lines.append(f"({len(failing) - MAX_FAILURES_SHOWN} more failing examples not shown.)")
+    return truncate("\n".join(lines) or "The previous code was not checked.", MAX_FEEDBACK_CHARS)
+
+
+def best_attempt(attempts: Sequence[Attempt]) -> Attempt:
+    """Most visible examples passed; a usable extraction next; the earliest on ties."""
+    return max(attempts, key=lambda a: (a.passed or 0, a.extraction_ok))

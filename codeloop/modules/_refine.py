@@ -1,0 +1,64 @@
+"""Generate, check on the visible examples, refine with the failures, repeat."""
+
+from __future__ import annotations
+
+import dspy
+
+from ..benchmarks._task import TaskView
+from ..execution import Sandbox
+from ._common import SandboxRef, attempt_from, best_attempt, check, failure_feedback, task_inputs
+from ._signatures import RefineCode
+
+
+class GenerateCheckRefine(dspy.Module):
+    """Generate with ``inner``; run the code on the task's VISIBLE examples in the sandbox; while
+    some fail (and iterations remain), show the failures to ``refine`` for a new version.
+
+    ``max_iters`` counts every attempt, the first included. The prediction is the best attempt
+    (most visible examples passed, the earliest on ties), with ``attempts`` (every attempt and
+    its score), ``verdicts`` (the returned code's, per visible example), ``lm_calls`` and
+    ``feedback`` (the texts the refiner was given).
+
+    A refined version identical to an earlier attempt ends the loop (unless
+    ``refine_temperature`` is set): the next prompt would repeat an earlier one, and at
+    temperature 0 (or from the cache) so would the answer.
+    """
+
+    def __init__(self, inner: dspy.Module, max_iters: int = 3, sandbox: Sandbox | None = None,
+                 refine_temperature: float | None = None) -> None:
+        super().__init__()
+        if max_iters < 1:
+            raise ValueError(f"max_iters must be at least 1, got {max_iters}")
+        self.inner = inner
+        self.refine = dspy.Predict(RefineCode)
+        self.max_iters = max_iters
+        self.refine_temperature = refine_temperature
+        self.sandbox = SandboxRef(sandbox)
+
+    def forward(self, task: TaskView) -> dspy.Prediction:
+        sandbox = self.sandbox.get()
+        first = self.inner(task=task)
+        lm_calls = int(getattr(first, "lm_calls", 1) or 0)
+        attempt = attempt_from(first.code, task)
+        attempts = [attempt]
+        result = check(attempt, task, sandbox)
+        feedbacks: list[str] = []
+        inputs = task_inputs(task)
+        for iteration in range(1, self.max_iters):
+            if attempt.extraction_ok and attempt.total is not None and attempt.passed == attempt.total:
+                break
+            feedback = failure_feedback(attempt, result, task)
+            feedbacks.append(feedback)
+            config = ({"rollout_id": iteration, "temperature": self.refine_temperature}
+                      if self.refine_temperature is not None else {})
+            raw = self.refine(**inputs, previous_code=attempt.code, feedback=feedback, config=config).code
+            lm_calls += 1
+            attempt = attempt_from(raw, task, stage=f"refine-{iteration}")
+            repeated = any(attempt.code == a.code for a in attempts)
+            attempts.append(attempt)
+            result = check(attempt, task, sandbox)
+            if repeated and not self.refine_temperature:
+                break  # the next refine prompt would repeat an earlier one: so would its answer
+        best = best_attempt(attempts)
+        return dspy.Prediction(code=best.code, attempts=[a.as_dict() for a in attempts], verdicts=best.verdicts,
+                               lm_calls=lm_calls, feedback=feedbacks)
