@@ -149,3 +149,16 @@ def test_hostile_values_do_not_blow_up():
     assert r2.consistent and r2.expression == "len(s)"
     for r in (r1, r2, r3):
         assert r.code.strip()
+
+
+def test_same_program_in_processes_with_different_hash_seeds():
+    import os
+    import subprocess
+    import sys
+
+    script = ("from codeloop.lm.synth import synthesize, Budget\n"
+              "ex = [(([3, 1, 3, 2, 1],), [3, 1, 2]), ((['b', 'a', 'b', 'c'],), ['b', 'a', 'c']), (([5, 5],), [5])]\n"
+              "print(synthesize('dedupe', ['items'], ex, budget=Budget(max_programs=4_000, max_seconds=60)).expression)\n")
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "7")}
+    assert len(outputs) == 1  # set iteration order (which hash seeds change) never decides the program

@@ -57,6 +57,13 @@ def ITER(t: str) -> bool:
     return t in ("str", "set", "dict") or is_list(t)
 
 
+def STABLE_ITER(t: str) -> bool:
+    """Iterables whose iteration order does not depend on the process: not sets, whose order
+    for strings changes with PYTHONHASHSEED (the synthesizer and the sandbox must agree, and
+    the same request must give the same program in every process)."""
+    return t in ("str", "dict") or is_list(t)
+
+
 def ORDERED(t: str) -> bool:
     return t in ("str", "list[int]", "list[float]", "list[str]", "list[tuple]", "list[list]", "set")
 
@@ -441,7 +448,7 @@ PRODUCTIONS: tuple[Prod, ...] = (
     _call1("any", lambda t: t == "list[bool]", any, "any"),
     _call1("all", lambda t: t == "list[bool]", all, "all"),
     _call1("set", ITER, set, "set"),
-    _call1("list", lambda t: t in ("str", "set", "tuple"), list, "list"),
+    _call1("list", lambda t: t in ("str", "tuple"), list, "list"),
     _mk("in", (ANY, ITER), _in, "{0} in {1}", CMP, (CMP + 1, CMP + 1), check=_in_ok),
     _mk("not_in", (ANY, ITER), _not_in, "{0} not in {1}", CMP, (CMP + 1, CMP + 1), check=_in_ok),
     _mk("range", (INT,), _range1, "list(range({0}))", iter_template="range({0})"),
@@ -470,12 +477,12 @@ PRODUCTIONS: tuple[Prod, ...] = (
     _bin("set_symdiff", SET, SET, operator.xor, "^", 8, commutative=True),
     _bin("issubset", SET, SET, _issubset, "<=", CMP),
     # comprehensions (lambda bodies come from a lambda bank)
-    _mk("comp_map", (ITER,), None, "[{1} for {x} in {0}]", kind="map", lam=False),
-    _mk("comp_filter", (ITER,), None, "[{x} for {x} in {0} if {1}]", kind="filter", lam=False),
-    _mk("comp_map_filter", (ITER,), None, "[{1} for {x} in {0} if {2}]", kind="map_filter", lam=False),
-    _mk("sorted_key", (ITER,), None, "sorted({0}, key=lambda {x}: {1})", kind="key", lam=False),
-    _mk("max_key", (ITER,), None, "max({0}, key=lambda {x}: {1})", kind="key", lam=False),
-    _mk("min_key", (ITER,), None, "min({0}, key=lambda {x}: {1})", kind="key", lam=False),
+    _mk("comp_map", (STABLE_ITER,), None, "[{1} for {x} in {0}]", kind="map", lam=False),
+    _mk("comp_filter", (STABLE_ITER,), None, "[{x} for {x} in {0} if {1}]", kind="filter", lam=False),
+    _mk("comp_map_filter", (STABLE_ITER,), None, "[{1} for {x} in {0} if {2}]", kind="map_filter", lam=False),
+    _mk("sorted_key", (STABLE_ITER,), None, "sorted({0}, key=lambda {x}: {1})", kind="key", lam=False),
+    _mk("max_key", (STABLE_ITER,), None, "max({0}, key=lambda {x}: {1})", kind="key", lam=False),
+    _mk("min_key", (STABLE_ITER,), None, "min({0}, key=lambda {x}: {1})", kind="key", lam=False),
 )
 
 PROD_BY_NAME = {p.name: p for p in PRODUCTIONS}
