@@ -402,6 +402,14 @@ def test_seeded_fault_sequences_repeat_over_http():
 ENGINES = ["auto", "litellm"]
 
 
+def client_lm(handle, engine: str, **kwargs):
+    """A ``dspy.LM`` talking to the server, through DSPy's own client ("auto") or LiteLLM."""
+    import dspy
+
+    return dspy.LM("openai/codeloop-offline", api_base=handle.url, api_key="unused", cache=False,
+                   engine=engine, **kwargs)
+
+
 def answer_responder(messages: list[dict], params: dict) -> str:
     return ANSWER_42
 
@@ -411,14 +419,7 @@ def test_dspy_predict_through_server(engine):
     import dspy
 
     with serve(answer_responder) as handle:
-        lm = dspy.LM(
-            "openai/codeloop-offline",
-            api_base=handle.url,
-            api_key="unused",
-            cache=False,
-            num_retries=0,
-            engine=engine,
-        )
+        lm = client_lm(handle, engine, num_retries=0)
         with dspy.context(lm=lm):
             prediction = dspy.Predict("question -> answer")(question="?")
         assert prediction.answer == "42"
@@ -443,14 +444,7 @@ def test_dspy_n_completions(engine):
         return f"[[ ## answer ## ]]\n{params['sample']}\n\n[[ ## completed ## ]]"
 
     with serve(reply) as handle:
-        lm = dspy.LM(
-            "openai/codeloop-offline",
-            api_base=handle.url,
-            api_key="unused",
-            cache=False,
-            num_retries=0,
-            engine=engine,
-        )
+        lm = client_lm(handle, engine, num_retries=0)
         with dspy.context(lm=lm):
             prediction = dspy.Predict("question -> answer", n=3, temperature=1.0)(question="?")
         answers = prediction.completions.answer
@@ -472,14 +466,7 @@ def test_dspy_retries_through_seeded_429s(engine):
     # Seed 3 starts with three 429s in a row, so num_retries=3 is exactly enough for call one.
     assert [d.kind for d in decisions[:4]] == ["http_429", "http_429", "http_429", None]
     with serve(answer_responder, faults=plan) as handle:
-        lm = dspy.LM(
-            "openai/codeloop-offline",
-            api_base=handle.url,
-            api_key="unused",
-            cache=False,
-            num_retries=3,
-            engine=engine,
-        )
+        lm = client_lm(handle, engine, num_retries=3)
         started = time.monotonic()
         with dspy.context(lm=lm):
             for i in range(3):
@@ -498,14 +485,7 @@ def test_dspy_without_retries_surfaces_rate_limit(engine):
     import dspy
 
     with serve(answer_responder, faults=FaultPlan(rate_limit_rate=1.0, retry_after_s=0)) as handle:
-        lm = dspy.LM(
-            "openai/codeloop-offline",
-            api_base=handle.url,
-            api_key="unused",
-            cache=False,
-            num_retries=0,
-            engine=engine,
-        )
+        lm = client_lm(handle, engine, num_retries=0)
         with dspy.context(lm=lm), pytest.raises(Exception, match="(?i)rate limit"):
             dspy.Predict("question -> answer")(question="?")
         assert handle.errors_injected["http_429"] >= 1
