@@ -3,7 +3,8 @@
 CodeloopError
  ├── SandboxError            the sandbox itself failed (not the candidate)
  │    └── SandboxUnavailable  the requested isolation cannot be had on this machine
- └── ConfigError (ValueError) a bad setting, file or value; the message names it
+ ├── ConfigError (ValueError) a bad setting, file or value; the message names it
+ └── BudgetExhausted         an LM-call or token budget is spent (optimizers stop gracefully)
 
 IsolationWarning (UserWarning): the sandbox runs with reduced isolation.
 
@@ -31,3 +32,7 @@ class ConfigError(CodeloopError, ValueError):
 
 class IsolationWarning(UserWarning):
     """The sandbox could not block network or filesystem writes on this machine."""
+
+
+class BudgetExhausted(CodeloopError):
+    """The LM budget is spent: the call that would exceed it was not made."""

@@ -30,15 +30,17 @@ class _CallCounter(BaseCallback):
             self.calls += 1
 
 
+def usage_tokens(entry: dict[str, Any]) -> int:
+    """Tokens in one provider usage record (total, or prompt plus completion)."""
+    tokens = entry.get("total_tokens")
+    if tokens is None:
+        tokens = (entry.get("prompt_tokens") or entry.get("input_tokens") or 0) + \
+                 (entry.get("completion_tokens") or entry.get("output_tokens") or 0)
+    return int(tokens or 0)
+
+
 def _total_tokens(usage: dict[str, dict[str, Any]]) -> int:
-    total = 0
-    for entry in usage.values():
-        tokens = entry.get("total_tokens")
-        if tokens is None:
-            tokens = (entry.get("prompt_tokens") or entry.get("input_tokens") or 0) + \
-                     (entry.get("completion_tokens") or entry.get("output_tokens") or 0)
-        total += int(tokens or 0)
-    return total
+    return sum(usage_tokens(entry) for entry in usage.values())
 
 
 class ModuleProgram:

@@ -13,7 +13,7 @@ from ._policies import (
     pick_counterexamples,
     pick_initial,
 )
-from ._protocol import MODES, Generation, Mode, RoundsConfig, SupportsGenerate, run_rounds
+from ._protocol import MODES, Generation, Mode, RoundsConfig, SupportsGenerate, initial_view, run_rounds
 from ._results import RoundsSummary, save_results, summarize, to_frame
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "RoundsSummary",
     "SupportsGenerate",
     "informative_scores",
+    "initial_view",
     "pick_counterexamples",
     "pick_initial",
     "run_rounds",

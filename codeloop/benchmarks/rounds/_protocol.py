@@ -89,10 +89,13 @@ class _TaskRun:
             view = view.model_copy(update={"description": None})
         return view
 
+    def initial(self) -> list[int]:
+        k = 0 if self.config.mode == "description" else self.config.k
+        return pick_initial(self.config.initial, self.pool, k, self.rng, self.consistency(range(len(self.pool))))
+
     def run(self) -> list[dict]:
         config = self.config
-        k = 0 if config.mode == "description" else config.k
-        given = pick_initial(config.initial, self.pool, k, self.rng, self.consistency(range(len(self.pool))))
+        given = self.initial()
         for round_number in range(1, config.rounds + 1):
             view = self.view(given)
             vectors = [self.sample(view, round_number, s, given) for s in range(config.samples)]
@@ -125,6 +128,13 @@ class _TaskRun:
             "lm_calls": generation.lm_calls, "tokens": generation.tokens, "latency_s": latency,
         })
         return passed
+
+
+def initial_view(task: Task, config: RoundsConfig | None = None) -> TaskView:
+    """The view a program gets in round 1 of :func:`run_rounds` with ``config`` (the same
+    examples, chosen with the same seeded policy): what optimizers train and score on."""
+    run = _TaskRun(task, None, None, config or RoundsConfig())  # type: ignore[arg-type]
+    return run.view(run.initial())
 
 
 def run_rounds(program: SupportsGenerate, tasks: Sequence[Task], sandbox: Sandbox,

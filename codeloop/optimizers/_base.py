@@ -1,0 +1,198 @@
+"""What every codeloop optimizer shares: DSPy's ``compile`` contract, a metered LM, a seed,
+scored candidates recorded as trials, and a graceful stop when the budget is spent."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import dspy
+from dspy.teleprompt import Teleprompter
+
+from ..exceptions import BudgetExhausted, ConfigError
+from ..execution import Sandbox, default_sandbox
+from ..metrics import ExecutionMetric
+from ..modules import BestOfN, GenerateCheckRefine, TestFirst
+from ._budget import Budget, Meter, MeteredLM, Spend
+from ._trials import Trial, TrialKind
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Evaluation:
+    """A program scored on examples: the mean, and per example its score, prediction, feedback."""
+
+    trial: Trial
+    scores: list[float] = field(default_factory=list)
+    predictions: list[Any] = field(default_factory=list)
+    feedback: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return self.trial.score if self.trial.score is not None else 0.0
+
+
+def calls_per_example(program: dspy.Module) -> int:
+    """At most how many LM calls one call of ``program`` makes (for budget estimates)."""
+    if isinstance(program, GenerateCheckRefine):
+        return calls_per_example(program.inner) + program.max_iters - 1
+    if isinstance(program, BestOfN):
+        return calls_per_example(program.module) * program.n
+    if isinstance(program, TestFirst):
+        return 2
+    inner = getattr(program, "program", None)  # wrappers (per-input retrieval)
+    if isinstance(inner, dspy.Module):
+        return calls_per_example(inner)
+    return max(1, len(program.predictors()))
+
+
+class Session:
+    """One ``compile``: the metered LM, the metric, the trials so far and the best candidate.
+
+    ``evaluate`` scores a program on examples in ``num_threads`` threads, each under
+    ``dspy.context(lm=...)`` (DSPy's settings do not follow a value into new threads).
+    """
+
+    def __init__(self, optimizer: str, lm: dspy.BaseLM, meter: Meter, metric: Callable, *,
+                 num_threads: int, seed: int) -> None:
+        self.optimizer = optimizer
+        self.lm = MeteredLM(lm, meter)
+        self.meter = meter
+        self.metric = metric
+        self.num_threads = max(1, num_threads)
+        self.seed = seed
+        self.trials: list[Trial] = []
+        self.best: tuple[float, dspy.Module] | None = None
+
+    @contextlib.contextmanager
+    def paid(self, kind: TrialKind, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Run work that is not a scored candidate (proposals, bootstrapping) and record its cost.
+
+        The yielded dict may be filled with more params while the work runs.
+        """
+        params = dict(params or {})
+        start, began = self.meter.spend, time.perf_counter()
+        state = "complete"
+        try:
+            with dspy.context(lm=self.lm):
+                yield params
+        except BudgetExhausted:
+            state = "budget"
+            raise
+        finally:
+            self._record(kind, params, None, 0, start, began, state)
+
+    def call(self, program: dspy.Module, example: dspy.Example) -> Any:
+        with dspy.context(lm=self.lm):
+            return program(**example.inputs())
+
+    def evaluate(self, program: dspy.Module, examples: Sequence[dspy.Example], params: dict[str, Any] | None = None,
+                 *, kind: TrialKind = "candidate", track_best: bool = True) -> Evaluation:
+        """Score ``program`` on ``examples``; raises BudgetExhausted (after recording) if the budget runs out."""
+        params = dict(params or {})
+        start, began = self.meter.spend, time.perf_counter()
+
+        def one(example: dspy.Example) -> tuple[float, Any, str]:
+            prediction = self.call(program, example)
+            outcome = self.metric(example, prediction)
+            score = float(getattr(outcome, "score", outcome))
+            return score, prediction, str(getattr(outcome, "feedback", "") or "")
+
+        results: list[tuple[float, Any, str]] = []
+        try:
+            if self.num_threads == 1 or len(examples) == 1:
+                results = [one(e) for e in examples]
+            else:
+                with ThreadPoolExecutor(max_workers=self.num_threads) as pool:
+                    results = list(pool.map(one, examples))
+        except BudgetExhausted:
+            self._record(kind, params, None, len(examples), start, began, "budget")
+            raise
+        scores = [r[0] for r in results]
+        mean = sum(scores) / len(scores) if scores else 0.0
+        trial = self._record(kind, params, mean, len(examples), start, began, "complete")
+        if track_best and kind == "candidate" and (self.best is None or mean > self.best[0]):
+            self.best = (mean, program)
+        return Evaluation(trial, scores, [r[1] for r in results], [r[2] for r in results])
+
+    def _record(self, kind: TrialKind, params: dict[str, Any], score: float | None, n: int,
+                start: Spend, began: float, state: str) -> Trial:
+        used = self.meter.spend - start
+        trial = Trial(number=len(self.trials), optimizer=self.optimizer, kind=kind, params=params, score=score,
+                      n_examples=n, lm_calls=used.calls, tokens=used.tokens,
+                      wall_seconds=time.perf_counter() - began, state=state)
+        self.trials.append(trial)
+        logger.info("%s trial %d (%s): score=%s calls=%d", self.optimizer, trial.number, kind,
+                    "-" if score is None else f"{score:.3f}", used.calls)
+        return trial
+
+
+class CodeloopOptimizer(Teleprompter):
+    """Base of codeloop's optimizers: ``compile(student, trainset=..., valset=...)`` returns a
+    program, and leaves ``trials`` (every evaluated candidate with its cost) and ``spend``.
+
+    Subclasses implement ``search(student, trainset, valset, session)`` and return the
+    chosen program; they may also return early. When the budget runs out part way, the best
+    candidate scored so far is returned (the student itself if none was) and
+    ``budget_exhausted`` is set.
+
+    ``lm`` defaults to ``dspy.settings.lm``; every call to it is counted, and refused past
+    ``budget``. ``metric`` defaults to :class:`~codeloop.metrics.ExecutionMetric` on
+    ``sandbox`` (all tests pass: 1, else 0).
+    """
+
+    name: ClassVar[str] = "optimizer"
+
+    def __init__(self, metric: Callable | None = None, *, budget: Budget | None = None, seed: int = 0,
+                 num_threads: int | None = None, sandbox: Sandbox | None = None,
+                 lm: dspy.BaseLM | None = None) -> None:
+        super().__init__()
+        self.metric = metric
+        self.budget = budget or Budget()
+        self.seed = seed
+        self.num_threads = num_threads
+        self.sandbox = sandbox
+        self.lm = lm
+        self.trials: list[Trial] = []
+        self.spend = Spend()
+        self.budget_exhausted = False
+
+    def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
+        """Upper estimate of the LM calls ``compile`` would make (a dry run; nothing is called)."""
+        return calls_per_example(student) * n_dev
+
+    def search(self, student: dspy.Module, trainset: list[dspy.Example], valset: list[dspy.Example],
+               session: Session) -> dspy.Module:
+        raise NotImplementedError
+
+    def compile(self, student: dspy.Module, *, trainset: list[dspy.Example],
+                valset: list[dspy.Example] | None = None, teacher: dspy.Module | None = None,
+                **kwargs: Any) -> dspy.Module:
+        if not trainset:
+            raise ConfigError(f"{self.name}: trainset is empty; it needs at least one task")
+        lm = self.lm or dspy.settings.lm
+        if lm is None:
+            raise ConfigError(f"{self.name}: no LM; pass lm=... or configure dspy.settings.lm")
+        sandbox = self.sandbox or default_sandbox()
+        metric = self.metric or ExecutionMetric(sandbox)
+        meter = Meter(self.budget)
+        session = Session(self.name, lm, meter, metric, num_threads=self.num_threads or sandbox.workers,
+                          seed=self.seed)
+        self.budget_exhausted = False
+        try:
+            chosen = self.search(student.deepcopy(), list(trainset), list(valset or trainset), session)
+        except BudgetExhausted as exc:
+            logger.warning("%s stopped: %s; returning the best candidate so far", self.name, exc)
+            self.budget_exhausted = True
+            chosen = session.best[1] if session.best is not None else student.deepcopy()
+        finally:
+            self.trials = session.trials
+            self.spend = meter.spend
+        chosen._compiled = True
+        return chosen
