@@ -88,6 +88,12 @@ class Meter:
                                       f"{self._calls} calls and {self._tokens} tokens used")
             self._calls += 1
 
+    def add(self, spend: Spend) -> None:
+        """Count what was spent elsewhere (an earlier process of a resumed run)."""
+        with self._lock:
+            self._calls += spend.calls
+            self._tokens += spend.tokens
+
     def add_tokens(self, tokens: int) -> None:
         with self._lock:
             self._tokens += int(tokens)

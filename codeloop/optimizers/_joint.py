@@ -1,0 +1,274 @@
+"""The joint search: instructions, demo sets and k per predictor, chosen by TPE under one budget.
+
+Candidates are made once (instruction proposals, and a demo pool of reference solutions
+plus the program's own passing traces) and stored in the Optuna study, so every process
+sharing the study, and every resumed run, searches the same space. Each trial is one
+configuration scored on a fixed, seeded minibatch of dev; the best few are then scored on
+all of dev. Every result is written to the study before it is used: a run killed with
+SIGKILL and started again on the same storage re-evaluates nothing already recorded (a
+trial that was running when the process died is marked failed, and its configuration may
+be sampled again).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import dspy
+import numpy as np
+import optuna
+from optuna.distributions import CategoricalDistribution
+from optuna.trial import TrialState
+
+from ..exceptions import BudgetExhausted, ConfigError
+from ._base import CodeloopOptimizer, Session, calls_per_example
+from ._budget import Spend
+from ._data import generation_predictors, labeled_demos, set_demos, set_instructions
+
+logger = logging.getLogger(__name__)
+
+CANDIDATES_ATTR = "codeloop:candidates"
+SETUP_SPEND_ATTR = "codeloop:setup_spend"
+
+
+def open_storage(storage: str | None) -> optuna.storages.BaseStorage:
+    """An Optuna storage from a URL (``sqlite:///run/trials.db``, ``postgresql://...``), a
+    journal file path (``*.log``/``*.journal``), or ``None`` for memory."""
+    if storage is None:
+        return optuna.storages.InMemoryStorage()
+    if "://" in storage:
+        return optuna.storages.RDBStorage(storage)
+    if storage.endswith((".log", ".journal", ".jsonl")):
+        from optuna.storages.journal import JournalFileBackend
+
+        return optuna.storages.JournalStorage(JournalFileBackend(storage))
+    raise ConfigError(f"unknown trial storage {storage!r}: give an RDB URL (sqlite:///path.db, "
+                      "postgresql://user@host/db) or a journal file path ending in .log or .journal")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_orphaned_trials(study: optuna.Study, storage: optuna.storages.BaseStorage) -> int:
+    """Mark failed the running trials whose process on this host is gone (killed runs).
+
+    Trials of live processes, and of other hosts (left to the RDB heartbeat), are kept.
+    """
+    failed = 0
+    host = socket.gethostname()
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        attrs = trial.user_attrs
+        if attrs.get("host") == host and not _pid_alive(int(attrs.get("pid", -1))):
+            storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+            failed += 1
+    return failed
+
+
+def _demo_to_dict(demo: dspy.Example) -> dict[str, Any]:
+    return {"fields": dict(demo.toDict()), "inputs": sorted(demo.inputs().keys())}
+
+
+def _demo_from_dict(record: dict[str, Any]) -> dspy.Example:
+    return dspy.Example(**record["fields"]).with_inputs(*record["inputs"])
+
+
+class JointSearch(CodeloopOptimizer):
+    """TPE (Optuna) over (instruction, demo set, k) for every generation predictor.
+
+    ``proposer(session, student, trainset, n=, seed=)`` gives instruction candidates per
+    predictor (default: APE-style proposals); ``bootstrapper(session, student, trainset)``
+    adds the program's own passing traces to the demo pool (default: bootstrapping).
+    ``storage`` keeps the trials (``None``: in memory; a SQLite URL or journal path for a
+    resumable run; a PostgreSQL URL for several workers on one study). ``n_trials`` counts
+    the study's completed trials, whoever ran them. Configurations already evaluated are
+    not paid for again: their recorded score is reused.
+    """
+
+    name = "joint"
+
+    def __init__(self, metric: Callable | None = None, *, n_trials: int = 16, minibatch: int = 8,
+                 n_instructions: int = 3, n_demo_sets: int = 6, k_choices: Sequence[int] = (0, 1, 2, 3),
+                 bootstrap: bool = True, full_eval_top: int = 2, storage: str | None = None,
+                 study_name: str = "codeloop-joint", proposer: Callable | None = None,
+                 bootstrapper: Callable | None = None, **kwargs: Any) -> None:
+        super().__init__(metric, **kwargs)
+        if n_trials < 1 or minibatch < 1 or n_instructions < 1 or n_demo_sets < 1 or full_eval_top < 1:
+            raise ConfigError("JointSearch: n_trials, minibatch, n_instructions, n_demo_sets and full_eval_top "
+                              "must all be at least 1")
+        if not k_choices or min(k_choices) < 0:
+            raise ConfigError(f"JointSearch: k_choices must be non-negative demo counts, got {list(k_choices)}")
+        self.n_trials = n_trials
+        self.minibatch = minibatch
+        self.n_instructions = n_instructions
+        self.n_demo_sets = n_demo_sets
+        self.k_choices = tuple(sorted(set(int(k) for k in k_choices)))
+        self.bootstrap = bootstrap
+        self.full_eval_top = full_eval_top
+        self.storage = storage
+        self.study_name = study_name
+        self.proposer = proposer
+        self.bootstrapper = bootstrapper
+        self.trials_reused = 0
+        self.study: optuna.Study | None = None
+
+    def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
+        per = calls_per_example(student)
+        predictors = max(1, len(generation_predictors(student)))
+        setup = predictors * self.n_instructions + (per * n_train if self.bootstrap else 0)
+        return setup + self.n_trials * min(self.minibatch, n_dev) * per + self.full_eval_top * n_dev * per
+
+    # -- candidates ------------------------------------------------------------------------
+
+    def _make_candidates(self, student: dspy.Module, trainset: list[dspy.Example],
+                         session: Session) -> dict[str, Any]:
+        proposer, bootstrapper = self.proposer, self.bootstrapper
+        if proposer is None:
+            from ._instructions import propose_instructions as proposer
+        if bootstrapper is None and self.bootstrap:
+            from ._exemplars import bootstrap_pool as bootstrapper
+        instructions = proposer(session, student, trainset, n=self.n_instructions, seed=self.seed)
+        pool = labeled_demos(student, trainset)
+        if self.bootstrap:
+            for name, demos in bootstrapper(session, student, trainset).items():
+                pool.setdefault(name, []).extend(demos)
+        rng = np.random.default_rng(self.seed)
+        k_max = max(self.k_choices)
+        predictors: dict[str, Any] = {}
+        for name, predictor in generation_predictors(student):
+            demos = pool.get(name, [])
+            sets = []
+            for _ in range(self.n_demo_sets):
+                size = min(k_max, len(demos))
+                sets.append([int(i) for i in rng.choice(len(demos), size=size, replace=False)] if size else [])
+            predictors[name] = {"instructions": instructions.get(name) or [predictor.signature.instructions],
+                                "pool": [_demo_to_dict(d) for d in demos], "demo_sets": sets}
+        return {"predictors": predictors}
+
+    def _candidates(self, study: optuna.Study, student: dspy.Module, trainset: list[dspy.Example],
+                    session: Session) -> dict[str, Any]:
+        stored = study.user_attrs.get(CANDIDATES_ATTR)
+        if stored is not None:
+            session.meter.add(Spend(**study.user_attrs.get(SETUP_SPEND_ATTR, {})))
+            return json.loads(stored)
+        before = session.meter.spend
+        candidates = self._make_candidates(student, trainset, session)
+        stored = study.user_attrs.get(CANDIDATES_ATTR)  # another worker may have been first
+        if stored is not None:
+            return json.loads(stored)
+        study.set_user_attr(SETUP_SPEND_ATTR, (session.meter.spend - before).model_dump())
+        study.set_user_attr(CANDIDATES_ATTR, json.dumps(candidates))
+        return candidates
+
+    # -- search ----------------------------------------------------------------------------
+
+    def _distributions(self, candidates: dict[str, Any]) -> dict[str, CategoricalDistribution]:
+        out = {}
+        for name, c in candidates["predictors"].items():
+            out[f"{name}:instruction"] = CategoricalDistribution(list(range(len(c["instructions"]))))
+            out[f"{name}:demo_set"] = CategoricalDistribution(list(range(len(c["demo_sets"]))))
+            out[f"{name}:k"] = CategoricalDistribution(list(self.k_choices))
+        return out
+
+    def build(self, student: dspy.Module, candidates: dict[str, Any], params: dict[str, Any]) -> dspy.Module:
+        """The program a trial's parameters describe."""
+        instructions, demos = {}, {}
+        for name, c in candidates["predictors"].items():
+            instructions[name] = c["instructions"][params[f"{name}:instruction"]]
+            chosen = c["demo_sets"][params[f"{name}:demo_set"]][: params[f"{name}:k"]]
+            demos[name] = [_demo_from_dict(c["pool"][i]) for i in chosen]
+        return set_demos(set_instructions(student, instructions), demos)
+
+    def _minibatch(self, valset: list[dspy.Example]) -> list[dspy.Example]:
+        if len(valset) <= self.minibatch:
+            return valset
+        rng = np.random.default_rng([self.seed, 1])
+        return [valset[i] for i in sorted(rng.choice(len(valset), size=self.minibatch, replace=False))]
+
+    def _completed(self, study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+        return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+
+    def search(self, student: dspy.Module, trainset: list[dspy.Example], valset: list[dspy.Example],
+               session: Session) -> dspy.Module:
+        storage = open_storage(self.storage)
+        study = optuna.create_study(storage=storage, study_name=self.study_name, direction="maximize",
+                                    load_if_exists=True)
+        # A resumed run must not replay the first run's random draws: seed by what is recorded.
+        study.sampler = optuna.samplers.TPESampler(seed=self.seed + len(study.trials))
+        self.study = study
+        orphaned = fail_orphaned_trials(study, storage)
+        if orphaned:
+            logger.info("joint: %d trial(s) of a killed run marked failed", orphaned)
+        self.trials_reused = len(self._completed(study))
+        session.meter.add(Spend(calls=sum(t.user_attrs.get("lm_calls", 0) for t in self._completed(study)),
+                                tokens=sum(t.user_attrs.get("tokens", 0) for t in self._completed(study))))
+        candidates = self._candidates(study, student, trainset, session)
+        distributions = self._distributions(candidates)
+        batch = self._minibatch(valset)
+        try:
+            while len(self._completed(study)) < self.n_trials:
+                self._one_trial(study, student, candidates, distributions, batch, session)
+        except BudgetExhausted:
+            logger.warning("joint: budget spent after %d trials; choosing among them", len(self._completed(study)))
+            self.budget_exhausted = True
+        return self._final(study, student, candidates, valset, session)
+
+    def _one_trial(self, study: optuna.Study, student: dspy.Module, candidates: dict[str, Any],
+                   distributions: dict[str, CategoricalDistribution], batch: list[dspy.Example],
+                   session: Session) -> None:
+        trial = study.ask(distributions)
+        trial.set_user_attr("pid", os.getpid())
+        trial.set_user_attr("host", socket.gethostname())
+        same = next((t for t in self._completed(study) if t.params == trial.params), None)
+        if same is not None:  # TPE proposed a configuration already scored: reuse it for free
+            trial.set_user_attr("reused_from", same.number)
+            trial.set_user_attr("lm_calls", 0)
+            study.tell(trial, same.value)
+            return
+        program = self.build(student, candidates, trial.params)
+        try:
+            evaluation = session.evaluate(program, batch, {"optuna_trial": trial.number, **trial.params})
+        except BudgetExhausted:
+            study.tell(trial, state=TrialState.FAIL)
+            raise
+        trial.set_user_attr("lm_calls", evaluation.trial.lm_calls)
+        trial.set_user_attr("tokens", evaluation.trial.tokens)
+        study.tell(trial, evaluation.score)
+
+    def _final(self, study: optuna.Study, student: dspy.Module, candidates: dict[str, Any],
+               valset: list[dspy.Example], session: Session) -> dspy.Module:
+        completed = [t for t in self._completed(study) if "reused_from" not in t.user_attrs]
+        if not completed:
+            return student
+        top = sorted(completed, key=lambda t: (-t.value, t.number))[: self.full_eval_top]
+        best: tuple[float, int, dspy.Module] | None = None
+        for trial in top:
+            program = self.build(student, candidates, trial.params)
+            key = f"codeloop:full:{trial.number}"
+            score = study.user_attrs.get(key)
+            if score is None and len(top) > 1:
+                try:
+                    score = session.evaluate(program, valset, {"optuna_trial": trial.number, **trial.params},
+                                             kind="final").score
+                except BudgetExhausted:
+                    self.budget_exhausted = True
+                    score = None
+                if score is not None:
+                    study.set_user_attr(key, score)
+            value = trial.value if score is None else score
+            if best is None or value > best[0]:
+                best = (value, trial.number, program)
+        assert best is not None
+        self.best_trial = best[1]
+        return best[2]

@@ -1,0 +1,279 @@
+"""The optimizers' shared core: the metered LM and its hard budget, trial records, the graceful
+stop, tasks as DSPy examples, and the joint TPE search (seeded, resumable, shareable)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import dspy  # noqa: E402
+import optuna  # noqa: E402
+import pytest  # noqa: E402
+from dspy.utils.callback import BaseCallback  # noqa: E402
+
+from codeloop.benchmarks import load_suite  # noqa: E402
+from codeloop.benchmarks.rounds import RoundsConfig, initial_view  # noqa: E402
+from codeloop.exceptions import BudgetExhausted, ConfigError  # noqa: E402
+from codeloop.execution import Sandbox  # noqa: E402
+from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
+from codeloop.lm.synth import Budget as SynthBudget  # noqa: E402
+from codeloop.modules import CodeFromExamples, build_module  # noqa: E402
+from codeloop.optimizers._base import CodeloopOptimizer, calls_per_example  # noqa: E402
+from codeloop.optimizers._budget import Budget, Meter, MeteredLM, Spend  # noqa: E402
+from codeloop.optimizers._data import (  # noqa: E402
+    generation_predictors,
+    labeled_demos,
+    set_demos,
+    set_instructions,
+    task_examples,
+)
+from codeloop.optimizers._joint import JointSearch, fail_orphaned_trials, open_storage  # noqa: E402
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(workers=2) as box:
+        yield box
+
+
+def small_lm():
+    return offline_lm(SynthesisResponder(budget=SynthBudget(max_programs=3000)), cache=False)
+
+
+DEV_IDS = ("dicts_sets/first_wins", "lists/merge_sorted", "lists/sort_by_magnitude")  # the small synth solves these
+
+
+def tiny_data():
+    suite = load_suite("bundled")
+    dev = [t for t in suite.split("dev") if t.id in DEV_IDS] + suite.split("dev")[:2]
+    return task_examples(suite.split("train")[:6]), task_examples(dev)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return tiny_data()
+
+
+# -- the meter ----------------------------------------------------------------------------
+
+
+def test_meter_refuses_past_the_cap_and_stays_refusing():
+    meter = Meter(Budget(max_calls=2))
+    meter.reserve()
+    meter.reserve()
+    with pytest.raises(BudgetExhausted, match="2 LM calls"):
+        meter.reserve()
+    with pytest.raises(BudgetExhausted):
+        meter.reserve()
+    assert meter.spend == Spend(calls=2, tokens=0) and meter.exhausted
+
+
+def test_token_cap_refuses_the_call_after_it_is_reached():
+    meter = Meter(Budget(max_tokens=100), already=Spend(calls=1, tokens=60))
+    meter.reserve()
+    meter.add_tokens(50)
+    with pytest.raises(BudgetExhausted, match="100 tokens"):
+        meter.reserve()
+
+
+def test_budget_rejects_nonsense():
+    with pytest.raises(ValueError):
+        Budget(max_calls=0)
+
+
+class Counter(BaseCallback):
+    def __init__(self):
+        self.starts = 0
+
+    def on_lm_start(self, call_id, instance, inputs):
+        self.starts += 1
+
+
+def test_metered_lm_counts_every_call_and_tokens_and_keeps_outer_usage_and_callbacks(data):
+    meter = Meter(Budget(max_calls=3))
+    lm = MeteredLM(small_lm(), meter)
+    view = data[0][0].task
+    counter = Counter()
+    with dspy.context(lm=lm, callbacks=[counter]), dspy.track_usage() as usage:
+        code = CodeFromExamples()(task=view).code
+        with dspy.context(lm=lm.copy(rollout_id=1, temperature=1.0)):  # a copy shares the meter
+            CodeFromExamples()(task=view)
+    assert "def " in code
+    assert meter.spend.calls == 2 and counter.starts == 2  # the wrapper fires no callbacks of its own
+    outer_tokens = sum(v.get("total_tokens", 0) for v in usage.get_total_tokens().values())
+    assert meter.spend.tokens == outer_tokens > 0
+    assert len(lm.history) == 1 and lm.model.endswith("codeloop-offline")
+    with dspy.context(lm=lm):
+        CodeFromExamples()(task=view)
+        with pytest.raises(BudgetExhausted):
+            CodeFromExamples()(task=view)
+    assert meter.spend.calls == 3
+
+
+# -- data and the compile contract --------------------------------------------------------
+
+
+def test_task_examples_give_the_round_one_view_as_the_only_input():
+    task = load_suite("bundled").split("train")[0]
+    config = RoundsConfig(k=2, initial="random", seed=3)
+    example = task_examples([task], config)[0]
+    assert set(example.inputs().keys()) == {"task"}
+    assert example.task == initial_view(task, config) and len(example.task.examples) == 2
+    assert not hasattr(example.task, "hidden_tests") and example.reference == task.reference
+    assert len(example.tests) == len(task.all_tests)
+
+
+def test_demos_and_instructions_are_set_on_copies(data):
+    student = build_module("check-refine")
+    names = [name for name, _ in generation_predictors(student)]
+    assert names == ["inner.generate"]  # the refiner needs a previous attempt: no demos from tasks
+    pool = labeled_demos(student, data[0])
+    assert len(pool["inner.generate"]) == 6 and "def " in pool["inner.generate"][0].code
+    changed = set_instructions(set_demos(student, {"inner.generate": pool["inner.generate"][:2]}),
+                               {"inner.generate": "Sort things."})
+    predictor = dict(changed.named_predictors())["inner.generate"]
+    assert len(predictor.demos) == 2 and predictor.signature.instructions == "Sort things."
+    assert dict(student.named_predictors())["inner.generate"].demos == []
+
+
+def test_calls_per_example_bounds_each_module():
+    assert calls_per_example(build_module("from-examples")) == 1
+    assert calls_per_example(build_module("check-refine")) == 3
+    assert calls_per_example(build_module("best-of-n")) == 5
+    assert calls_per_example(build_module("test-first")) == 2
+
+
+class TwoCandidates(CodeloopOptimizer):
+    name = "two"
+
+    def search(self, student, trainset, valset, session):
+        pool = labeled_demos(student, trainset)["generate"]
+        session.evaluate(set_demos(student, {"generate": pool[:1]}), valset, {"set": 0})
+        session.evaluate(set_demos(student, {"generate": pool[1:2]}), valset, {"set": 1})
+        return student
+
+
+def test_budget_stop_returns_the_best_so_far_and_records_every_trial(data, sandbox):
+    train, dev = data
+    optimizer = TwoCandidates(budget=Budget(max_calls=len(dev) + 1), lm=small_lm(), sandbox=sandbox)
+    chosen = optimizer.compile(CodeFromExamples(), trainset=train, valset=dev)
+    assert optimizer.budget_exhausted
+    states = [t.state for t in optimizer.trials]
+    assert states == ["complete", "budget"]
+    assert optimizer.spend.calls == len(dev) + 1 == sum(t.lm_calls for t in optimizer.trials)
+    assert len(dict(chosen.named_predictors())["generate"].demos) == 1  # the first (scored) candidate
+
+
+def test_compile_names_what_is_missing(data):
+    with pytest.raises(ConfigError, match="trainset is empty"):
+        TwoCandidates(lm=small_lm()).compile(CodeFromExamples(), trainset=[])
+    with dspy.context(lm=None), pytest.raises(ConfigError, match="no LM"):
+        TwoCandidates().compile(CodeFromExamples(), trainset=data[0])
+
+
+# -- the joint search ---------------------------------------------------------------------
+
+
+def fixed_proposer(session, student, trainset, *, n, seed):
+    return {name: [p.signature.instructions, "Write the function; keep only items, sort or count as needed."]
+            for name, p in generation_predictors(student)}
+
+
+def joint(sandbox, **kwargs):
+    settings = dict(n_trials=4, minibatch=3, n_demo_sets=3, k_choices=(0, 2), bootstrap=False, full_eval_top=2,
+                    proposer=fixed_proposer, lm=small_lm(), sandbox=sandbox, seed=7, num_threads=1)
+    settings.update(kwargs)
+    return JointSearch(**settings)
+
+
+def test_joint_search_is_repeatable_with_a_seed(data, sandbox):
+    train, dev = data
+    first, second = joint(sandbox), joint(sandbox)
+    a = first.compile(CodeFromExamples(), trainset=train, valset=dev)
+    b = second.compile(CodeFromExamples(), trainset=train, valset=dev)
+    assert [t.params for t in first.study.trials] == [t.params for t in second.study.trials]
+    assert a.dump_state() == b.dump_state()
+    assert [t.score for t in first.trials] == [t.score for t in second.trials]
+    assert first.spend.calls == sum(t.lm_calls for t in first.trials) > 0
+    assert max(t.score for t in first.trials) > 0
+    assert first.estimate_calls(CodeFromExamples(), len(train), len(dev)) >= first.spend.calls
+
+
+def test_joint_search_resumes_without_reevaluating_recorded_trials(data, sandbox, tmp_path):
+    train, dev = data
+    url = f"sqlite:///{tmp_path / 'trials.db'}"
+    first = joint(sandbox, n_trials=2, storage=url, full_eval_top=1)
+    first.compile(CodeFromExamples(), trainset=train, valset=dev)
+    evaluated_first = {t.number for t in first.study.trials}
+    second = joint(sandbox, n_trials=4, storage=url, full_eval_top=1)
+    second.compile(CodeFromExamples(), trainset=train, valset=dev)
+    assert second.trials_reused == 2
+    evaluated_again = [t.params["optuna_trial"] for t in second.trials if t.kind == "candidate"]
+    assert evaluated_again and not set(evaluated_again) & evaluated_first
+    assert len([t for t in second.study.trials if t.state == optuna.trial.TrialState.COMPLETE]) == 4
+    # the budget counts what the first run spent as well
+    assert second.spend.calls >= first.spend.calls
+
+
+def test_a_killed_runs_running_trial_is_marked_failed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'trials.db'}"
+    storage = open_storage(url)
+    study = optuna.create_study(storage=storage, study_name="s", direction="maximize")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    trial = study.ask({"x": optuna.distributions.CategoricalDistribution([0, 1])})
+    trial.set_user_attr("pid", int(dead.stdout))
+    import socket
+
+    trial.set_user_attr("host", socket.gethostname())
+    alive = study.ask({"x": optuna.distributions.CategoricalDistribution([0, 1])})
+    alive.set_user_attr("pid", os.getpid())
+    alive.set_user_attr("host", socket.gethostname())
+    assert fail_orphaned_trials(study, storage) == 1
+    states = {t.number: t.state for t in study.trials}
+    assert states == {0: optuna.trial.TrialState.FAIL, 1: optuna.trial.TrialState.RUNNING}
+
+
+def test_unknown_storage_is_named():
+    with pytest.raises(ConfigError, match="trials.txt"):
+        open_storage("trials.txt")
+
+
+WORKER = textwrap.dedent("""
+    import os, sys
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    sys.path.insert(0, {tests!r})
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    from test_opt_core import joint, tiny_data
+    from codeloop.execution import Sandbox
+    from codeloop.modules import CodeFromExamples
+    train, dev = tiny_data()
+    with Sandbox(workers=1) as box:
+        opt = joint(box, n_trials=6, storage={url!r}, full_eval_top=1)
+        opt.compile(CodeFromExamples(), trainset=train, valset=dev)
+    print("evaluated", len([t for t in opt.trials if t.kind == "candidate"]))
+""")
+
+
+@pytest.mark.slow
+def test_two_worker_processes_share_one_study(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER.format(tests=os.path.dirname(__file__), url=url))
+    workers = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True) for _ in range(2)]
+    outputs = [w.communicate(timeout=600) for w in workers]
+    assert all(w.returncode == 0 for w in workers), [o[1][-2000:] for o in outputs]
+    evaluated = [int(o[0].split()[-1]) for o in outputs]
+    study = optuna.load_study(study_name="codeloop-joint", storage=url)
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(complete) >= 6
+    fresh = [t for t in complete if "reused_from" not in t.user_attrs]
+    assert sum(evaluated) == len(fresh)  # each recorded trial was evaluated once, by one of the workers
+    assert len({t.user_attrs["pid"] for t in study.trials}) == 2  # both took trials from the shared study
