@@ -1,0 +1,81 @@
+"""Compiled programs as JSON files that rebuild without knowing how they were compiled.
+
+The file holds the module's registry name, an optional wrapper (per-input retrieval), how
+it was compiled, and DSPy's state of every predictor (instructions and demos). Loading
+builds the module by name, wraps it, and loads the state; DSPy's own ``program.save``
+alone cannot do that, since it stores state, not structure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import dspy
+
+from ..exceptions import ConfigError
+from ..execution import Sandbox
+from ..modules import build_module
+
+FORMAT = "codeloop-program/1"
+# wrapper name -> (module, class); the class has ``wrap(inner)`` and DSPy's dump/load_state
+WRAPPERS: dict[str, tuple[str, str]] = {"retrieval": ("._retrieval", "RetrievalProgram")}
+
+
+def _wrapper_of(program: dspy.Module) -> str | None:
+    for name, (module, cls) in WRAPPERS.items():
+        try:
+            klass = getattr(importlib.import_module(module, __package__), cls)
+        except (ImportError, AttributeError):
+            continue
+        if isinstance(program, klass):
+            return name
+    return None
+
+
+def write_json_atomically(path: Path, record: Any) -> Path:
+    """Write to a temporary file beside ``path`` and rename it: a kill never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
+        json.dump(record, handle, indent=1, default=str)
+        handle.write("\n")
+        temporary = handle.name
+    os.replace(temporary, path)
+    return path
+
+
+def save_program(program: dspy.Module, path: str | Path, *, module: str,
+                 compiled_with: dict[str, Any] | None = None) -> Path:
+    """Save ``program`` (built from the registry's ``module``) with its structure."""
+    record = {"format": FORMAT, "module": module, "wrapper": _wrapper_of(program),
+              "compiled_with": compiled_with or {}, "state": program.dump_state()}
+    return write_json_atomically(Path(path), record)
+
+
+def load_program(path: str | Path, *, sandbox: Sandbox | None = None) -> tuple[dspy.Module, dict[str, Any]]:
+    """The program saved at ``path``, and its record's metadata (module, wrapper, compiled_with)."""
+    path = Path(path)
+    try:
+        record = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"no compiled program at {path}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        found = record.get("format") if isinstance(record, dict) else type(record).__name__
+        raise ConfigError(f"{path}: field 'format' is {found!r}, expected {FORMAT!r} "
+                          "(a file written by codeloop's save_program or `codeloop run`)")
+    program = build_module(record.get("module"), sandbox=sandbox)
+    wrapper = record.get("wrapper")
+    if wrapper is not None:
+        if wrapper not in WRAPPERS:
+            raise ConfigError(f"{path}: field 'wrapper' is {wrapper!r}; accepted: {', '.join(WRAPPERS)} or null")
+        module, cls = WRAPPERS[wrapper]
+        program = getattr(importlib.import_module(module, __package__), cls).wrap(program)
+    program.load_state(record["state"])
+    meta = {k: record.get(k) for k in ("module", "wrapper", "compiled_with")}
+    return program, meta
