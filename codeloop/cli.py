@@ -81,6 +81,35 @@ def _bench_backend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from .benchmarks.experiments import RunConfig, run_experiment
+
+    config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
+                             optimizer=args.optimizer, budget=args.budget, rounds=args.rounds, k=args.k,
+                             seed=args.seed, workers=args.workers, out=args.out)
+    print(f"run directory: {config.out}", flush=True)
+    outcome = run_experiment(config, say=lambda line: print(line, flush=True))
+    print()
+    print(outcome.summary.render())
+    print(f"\nwrote {outcome.directory}/: summary.json, summary.csv, summary.md, results.parquet, program.json, "
+          "solved_at.png, score_vs_calls.png")
+    return 0
+
+
+def _experiment_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags ``run`` shares with ``compare`` and ``eval``; defaults live in RunConfig."""
+    parser.add_argument("--suite", help="suite spec: bundled (default), mbpp:PATH, jsonl:PATH, ...")
+    parser.add_argument("--lm", help="LiteLLM model string (default: $CODELOOP_LM, else the offline backend)")
+    parser.add_argument("--api-base", help="base URL of an OpenAI-compatible server for an openai/<name> model")
+    parser.add_argument("--module", help="module: check-refine (default), from-examples, best-of-n, test-first, "
+                                         "from-spec")
+    parser.add_argument("--budget", type=int, help="LM calls the optimizer may make (default 150)")
+    parser.add_argument("--rounds", type=int, help="rounds of the evaluation on test (default 3)")
+    parser.add_argument("--k", type=int, help="examples given in round 1 (default 3)")
+    parser.add_argument("--seed", type=int, help="seed of everything random (default 0)")
+    parser.add_argument("--workers", type=int, help="sandbox workers and evaluation threads (default 2)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="codeloop",
@@ -91,6 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     isolation = argparse.ArgumentParser(add_help=False)
     isolation.add_argument("--isolation", choices=["auto", "namespaces", "none"], default="auto",
                            help="sandbox isolation: namespaces where available (auto), required, or none")
+
+    run = commands.add_parser(
+        "run", help="optimize a module, evaluate it over rounds on the test split, write a run directory",
+        description="With no arguments: the bundled suite, the offline backend, generate-check-refine, the "
+                    "joint search with a small budget, and 3 rounds on the test split. Running it again with "
+                    "the same --out resumes the run.")
+    _experiment_flags(run)
+    run.add_argument("--optimizer", help="optimizer: joint (default), none, or any codeloop or DSPy strategy")
+    run.add_argument("--out", help="run directory (default codeloop-runs/default)")
+    run.set_defaults(handler=_run)
 
     audit = commands.add_parser(
         "sandbox-audit", parents=[isolation],
@@ -154,8 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .exceptions import ConfigError
+
     args = build_parser().parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as exc:
+        print(f"codeloop: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ DSL of Python building blocks for a consistent function.
 
 from ._engine import OfflineEngine, offline_lm
 from ._faults import FaultPlan
+from ._resolve import OFFLINE_NOTICE, ResolvedLM, resolve_lm
 from ._responder import ChatRequest, SynthesisResponder
 from ._server import ServerHandle, serve
 
-__all__ = ["ChatRequest", "FaultPlan", "OfflineEngine", "ServerHandle", "SynthesisResponder", "offline_lm", "serve"]
+__all__ = ["OFFLINE_NOTICE", "ChatRequest", "FaultPlan", "OfflineEngine", "ResolvedLM", "ServerHandle",
+           "SynthesisResponder", "offline_lm", "resolve_lm", "serve"]

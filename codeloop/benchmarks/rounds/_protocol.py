@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -139,9 +139,12 @@ def initial_view(task: Task, config: RoundsConfig | None = None) -> TaskView:
 
 def run_rounds(program: SupportsGenerate, tasks: Sequence[Task], sandbox: Sandbox,
                config: RoundsConfig | None = None, *, workers: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> list[dict]:
+               progress: Callable[[int, int], None] | None = None,
+               on_task: Callable[[list[dict]], None] | None = None) -> list[dict]:
     """Evaluate ``program`` over rounds on ``tasks``; one row per task, round and sample.
 
+    ``on_task(rows)`` is called with each task's rows as soon as the task is done (in the
+    calling thread, in completion order), so a caller can checkpoint them.
     Tasks without input/output tests (puzzles) cannot be run this way and raise an error
     naming them; convert a suite with ``to_example_based`` first.
     """
@@ -149,13 +152,14 @@ def run_rounds(program: SupportsGenerate, tasks: Sequence[Task], sandbox: Sandbo
     no_io = [t.id for t in tasks if not any(isinstance(x, IOTest) for x in t.all_tests)]
     if no_io:
         raise ValueError(f"tasks without input/output tests cannot run in rounds: {no_io[:5]}")
-    rows: list[dict] = []
-    done = 0
+    results: dict[int, list[dict]] = {}
     with ThreadPoolExecutor(max_workers=workers or sandbox.workers) as pool:
-        futures = [pool.submit(_TaskRun(task, program, sandbox, config).run) for task in tasks]
-        for future in futures:
-            rows += future.result()
-            done += 1
+        futures = {pool.submit(_TaskRun(task, program, sandbox, config).run): i for i, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            rows = future.result()
+            results[futures[future]] = rows
+            if on_task is not None:
+                on_task(rows)
             if progress is not None:
-                progress(done, len(tasks))
-    return rows
+                progress(len(results), len(tasks))
+    return [row for i in range(len(tasks)) for row in results[i]]

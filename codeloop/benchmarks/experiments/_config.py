@@ -1,0 +1,91 @@
+"""The settings of one ``codeloop run``: every field has an embedded default, and a bad value is
+refused with its name and what is accepted."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ...exceptions import ConfigError
+
+#: Fields that may change between a run and its resumption without invalidating its work.
+RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base")
+
+
+class RunConfig(BaseModel):
+    """One experiment: a suite, an LM, a module, an optimizer with an LM-call budget, and the
+    rounds protocol on the test split."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    suite: str = Field("bundled", description="a suite spec (bundled, mbpp:PATH, jsonl:PATH, ...)")
+    lm: str | None = Field(None, description="LiteLLM model string; None: CODELOOP_LM, else the offline backend")
+    api_base: str | None = None
+    module: str = "check-refine"
+    optimizer: str = "joint"
+    budget: int = Field(150, ge=1, description="LM calls the optimizer may make (evaluation is not capped)")
+    rounds: int = Field(3, ge=1, le=50)
+    k: int = Field(3, ge=0, le=20, description="examples given in round 1")
+    seed: int = 0
+    workers: int = Field(2, ge=1, le=64)
+    out: Path = Path("codeloop-runs/default")
+
+    @field_validator("module")
+    @classmethod
+    def _known_module(cls, value: str) -> str:
+        from ...modules import MODULES
+
+        if value not in MODULES:
+            raise ValueError(f"unknown module {value!r}; accepted: {', '.join(sorted(MODULES))}")
+        return value
+
+    @field_validator("optimizer")
+    @classmethod
+    def _known_optimizer(cls, value: str) -> str:
+        from ...optimizers._registry import OPTIMIZER_NAMES
+
+        if value not in OPTIMIZER_NAMES:
+            raise ValueError(f"unknown optimizer {value!r}; accepted: {', '.join(OPTIMIZER_NAMES)}")
+        return value
+
+    @classmethod
+    def build(cls, **values: object) -> RunConfig:
+        """Like the constructor, but a bad value raises ``ConfigError`` naming field, value and rule."""
+        try:
+            return cls(**{k: v for k, v in values.items() if v is not None})
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                field = ".".join(str(p) for p in error["loc"]) or "config"
+                message = error["msg"].removeprefix("Value error, ")
+                problems.append(f"--{field.replace('_', '-')}={error.get('input')!r}: {message}")
+            raise ConfigError("bad run configuration: " + "; ".join(problems)) from None
+
+    def differences(self, other: RunConfig) -> list[str]:
+        """Fields (other than those a resumption may change) where ``other`` differs."""
+        mine, theirs = self.model_dump(mode="json"), other.model_dump(mode="json")
+        return [f for f in mine if f not in RESUMABLE_CHANGES and mine[f] != theirs[f]]
+
+
+def environment() -> dict[str, str]:
+    """Versions that shape results: Python, the platform and the packages a run uses."""
+    versions = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for package in ("codeloop", "dspy", "optuna", "numpy", "pandas", "pydantic", "rank-bm25"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def check_against_suite(config: RunConfig, min_tests: int, n_test_tasks: int) -> None:
+    """Refuse a k that leaves nothing to reveal, or a split with nothing to evaluate."""
+    if n_test_tasks == 0:
+        raise ConfigError(f"suite {config.suite!r} has no test tasks to evaluate")
+    if config.k >= min_tests:
+        raise ConfigError(f"--k={config.k} is too large for suite {config.suite!r}: its smallest task has "
+                          f"{min_tests} tests, so k must be between 0 and {min_tests - 1}")

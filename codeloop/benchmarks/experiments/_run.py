@@ -1,0 +1,191 @@
+"""``codeloop run``: optimize a module on train/dev, evaluate it over rounds on test, report.
+
+A run directory holds everything, written as soon as it exists, so a run killed at any
+point (SIGKILL included) continues where it stopped when started again with the same
+``--out``:
+
+* ``config.json``: the resolved configuration, package versions and seeds;
+* ``trials.db``: the optimizer's Optuna study (joint search), ``trials.jsonl``: every trial;
+* ``program.json``: the compiled program (written once optimizing is done; its presence
+  means optimizing is not repeated);
+* ``rounds.jsonl``: each test task's rows, appended as the task finishes;
+* ``results.parquet``, ``summary.json``/``.csv``/``.md`` and the plots, at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..._progress import Progress
+from ...exceptions import ConfigError
+from ...execution import Sandbox
+from ...lm._resolve import resolve_lm
+from ...modules import as_program, build_module
+from ...optimizers._budget import Budget
+from ...optimizers._data import task_examples
+from ...optimizers._registry import build_optimizer
+from ...optimizers._saved import load_program, save_program, write_json_atomically
+from .._spec import load_suite
+from ..rounds import RoundsConfig, run_rounds, summarize, to_frame
+from ._config import RunConfig, check_against_suite, environment
+from ._report import RunSummary, write_plots, write_summary
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOutcome:
+    directory: Path
+    summary: RunSummary
+    frame: pd.DataFrame
+
+
+def _prepare_directory(config: RunConfig) -> dict[str, Any]:
+    """Create the run directory, or check that it belongs to the same experiment; the state so far."""
+    out = config.out
+    config_path = out / "config.json"
+    state_path = out / "state.json"
+    if config_path.exists():
+        stored = RunConfig.build(**json.loads(config_path.read_text())["config"])
+        changed = config.differences(stored)
+        if changed:
+            details = ", ".join(f"{f}: {getattr(stored, f)!r} there, {getattr(config, f)!r} now" for f in changed)
+            raise ConfigError(f"{out} holds a different run ({details}); choose another --out or the same settings")
+        return json.loads(state_path.read_text()) if state_path.exists() else {}
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomically(config_path, {"config": config.model_dump(mode="json"), "environment": environment(),
+                                        "seeds": {"optimizer": config.seed, "rounds": config.seed,
+                                                  "splits": config.seed}})
+    return {}
+
+
+def _read_rows(path: Path) -> list[dict]:
+    """The rows of every task finished so far: one line per task, so a line cut short by a
+    kill loses only that task, which is then run again."""
+    rows = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                rows += json.loads(line)["rows"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue
+    return rows
+
+
+def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any = None,
+                   say: Callable[[str], None] = print) -> RunOutcome:
+    """Run (or resume) the experiment ``config`` describes; returns the summary and the rows.
+
+    ``lm`` (a ``dspy.BaseLM``) overrides ``config.lm``, e.g. for an LM object built in code.
+    """
+    began = time.perf_counter()
+    suite = load_suite(config.suite, seed=config.seed)  # bad settings fail before anything is written
+    train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
+    check_against_suite(config, min(len(task.all_tests) for task in suite.tasks), len(test))
+    if lm is None:
+        resolved = resolve_lm(config.lm, api_base=config.api_base)
+        if resolved.notice:
+            say(f"note: {resolved.notice}")
+        lm = resolved.lm
+    state = _prepare_directory(config)
+    out = config.out
+    wall_before = state.get("wall_seconds", 0.0)
+
+    def checkpoint_state() -> None:  # so a killed run's time still counts
+        state["wall_seconds"] = wall_before + time.perf_counter() - began
+        write_json_atomically(out / "state.json", state)
+
+    rounds_config = RoundsConfig(k=config.k, rounds=config.rounds, seed=config.seed)
+    own_sandbox = sandbox is None
+    sandbox = sandbox or Sandbox(workers=config.workers)
+    try:
+        program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, state,
+                                                   say)
+        checkpoint_state()
+        rows = _evaluate(config, program, lm, sandbox, test, rounds_config, state, say, checkpoint_state)
+    finally:
+        if own_sandbox:
+            sandbox.close()
+    checkpoint_state()
+    frame = to_frame(rows)
+    rounds_summary = summarize(frame, config.rounds)
+    summary = RunSummary.of(config, rounds_summary, optimization, wall_seconds=state["wall_seconds"],
+                            tasks_reused=state.get("tasks_reused", 0))
+    frame.to_parquet(out / "results.parquet", index=False)
+    write_summary(summary, out)
+    write_plots(summary, optimization.get("trials", []), out)
+    return RunOutcome(out, summary, frame)
+
+
+def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, rounds_config: RoundsConfig,
+                       state: dict[str, Any], say) -> tuple[Any, dict[str, Any]]:
+    out = config.out
+    program_path, optimization_path = out / "program.json", out / "optimization.json"
+    if program_path.exists() and optimization_path.exists():
+        optimization = json.loads(optimization_path.read_text())
+        program, _ = load_program(program_path, sandbox=sandbox)
+        optimization["trials_reused"] = len(optimization.get("trials", []))
+        say(f"resuming: the compiled program in {program_path} is reused ({optimization['trials_reused']} trials)")
+        return program, optimization
+    student = build_module(config.module, sandbox=sandbox)
+    optimizer = build_optimizer(config.optimizer, budget=Budget(max_calls=config.budget), seed=config.seed,
+                                sandbox=sandbox, lm=lm, num_threads=config.workers,
+                                storage=f"sqlite:///{(out / 'trials.db').resolve()}")
+    optimization: dict[str, Any] = {"optimizer": config.optimizer, "budget": config.budget, "lm_calls": 0,
+                                    "tokens": 0, "trials": [], "trials_reused": 0, "budget_exhausted": False}
+    if optimizer is None:
+        program = student
+    else:
+        trainset, devset = task_examples(train, rounds_config), task_examples(dev, rounds_config)
+        estimate = optimizer.estimate_calls(student, len(trainset), len(devset))
+        say(f"optimizing {config.module} with {config.optimizer}: budget {config.budget} LM calls "
+            f"(estimated need {estimate}), {len(trainset)} train and {len(devset)} dev tasks")
+        began = time.perf_counter()
+        program = optimizer.compile(student, trainset=trainset, valset=devset)
+        optimization.update(lm_calls=optimizer.spend.calls, tokens=optimizer.spend.tokens,
+                            trials=[t.model_dump() for t in optimizer.trials],
+                            trials_reused=int(getattr(optimizer, "trials_reused", 0)),
+                            budget_exhausted=optimizer.budget_exhausted, estimate=estimate,
+                            wall_seconds=time.perf_counter() - began)
+        if optimizer.budget_exhausted:
+            say(f"the budget of {config.budget} LM calls ran out; using the best candidate found")
+    (out / "trials.jsonl").write_text("".join(json.dumps(t) + "\n" for t in optimization["trials"]))
+    save_program(program, program_path, module=config.module,
+                 compiled_with={"optimizer": config.optimizer, "budget": config.budget, "seed": config.seed,
+                                "suite": config.suite, "k": config.k})
+    write_json_atomically(optimization_path, optimization)
+    return program, optimization
+
+
+def _evaluate(config: RunConfig, program, lm, sandbox: Sandbox, test, rounds_config: RoundsConfig,
+              state: dict[str, Any], say, checkpoint_state) -> list[dict]:
+    checkpoint = config.out / "rounds.jsonl"
+    rows = _read_rows(checkpoint)
+    done = {row["task_id"] for row in rows}
+    state["tasks_reused"] = len(done)
+    remaining = [t for t in test if t.id not in done]
+    if done:
+        say(f"resuming: {len(done)} of {len(test)} test tasks already evaluated")
+    progress = Progress(len(test), "rounds on test")
+    progress.update(len(done))
+
+    with checkpoint.open("a") as sink:
+        def keep(task_rows: list[dict]) -> None:
+            sink.write(json.dumps({"task": task_rows[0]["task_id"] if task_rows else None, "rows": task_rows},
+                                  default=str) + "\n")
+            sink.flush()
+            checkpoint_state()
+
+        new_rows = run_rounds(as_program(program, lm=lm), remaining, sandbox, rounds_config,
+                              workers=config.workers, on_task=keep,
+                              progress=lambda n, total: progress.update(len(done) + n))
+    progress.close()
+    return rows + new_rows

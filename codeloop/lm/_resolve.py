@@ -1,0 +1,70 @@
+"""The one place an LM is chosen: a flag, else ``CODELOOP_LM``, else the offline backend.
+
+Any LiteLLM model string works (``openai/gpt-4o-mini``, ``anthropic/...``, ``ollama_chat/...``);
+keys come from the provider's usual variables (``OPENAI_API_KEY``, ...), which DSPy and
+LiteLLM read themselves. The offline backend is ``offline`` (or nothing at all); ``offline:max_programs=N`` sets its
+search budget per call (smaller is faster and solves less).
+``api_base`` (or ``CODELOOP_API_BASE``) points an
+``openai/<name>`` model at any OpenAI-compatible server, such as ``codeloop serve-lm``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import dspy
+
+from ..exceptions import ConfigError
+from ._engine import offline_lm
+from ._responder import SynthesisResponder
+from .synth import Budget
+
+OFFLINE_NAMES = ("offline", "codeloop-offline")
+OFFLINE_NOTICE = ("no LM configured (--lm or CODELOOP_LM): using codeloop's offline backend, a search-based "
+                  "program synthesizer, not a language model")
+
+
+@dataclass(frozen=True)
+class ResolvedLM:
+    """The LM to use, how it was chosen, and a notice to show once when it is the offline default."""
+
+    lm: dspy.BaseLM
+    model: str
+    source: str  # "flag", "environment" or "default"
+    offline: bool
+    notice: str | None = None
+
+
+def _offline_budget(options: str, model: str) -> Budget:
+    budget = Budget()
+    for option in filter(None, options.split(",")):
+        key, _, value = option.partition("=")
+        if key.strip() != "max_programs" or not value.strip().isdigit() or int(value) < 1:
+            raise ConfigError(f"bad offline LM option {option!r} in {model!r}; accepted: max_programs=N (N >= 1)")
+        budget = replace(budget, max_programs=int(value))
+    return budget
+
+
+def resolve_lm(model: str | None = None, *, api_base: str | None = None, env: Mapping[str, str] | None = None,
+               cache: bool = True, responder: SynthesisResponder | None = None) -> ResolvedLM:
+    """The LM named by ``model``, else by ``CODELOOP_LM`` in ``env``, else the offline backend."""
+    env = os.environ if env is None else env
+    source = "flag" if model else "environment" if env.get("CODELOOP_LM") else "default"
+    model = (model or env.get("CODELOOP_LM") or "").strip()
+    api_base = api_base or env.get("CODELOOP_API_BASE") or None
+    name, _, options = model.partition(":")
+    if not model or name in OFFLINE_NAMES:
+        responder = responder or SynthesisResponder(budget=_offline_budget(options, model))
+        lm = offline_lm(responder, cache=cache)
+        return ResolvedLM(lm, model or "offline", source, True, OFFLINE_NOTICE if source == "default" else None)
+    if "/" not in model:
+        raise ConfigError(f"unknown LM {model!r}: give a LiteLLM model string 'provider/model' "
+                          f"(e.g. openai/gpt-4o-mini, or openai/<name> with --api-base) or one of {OFFLINE_NAMES}")
+    kwargs = {"cache": cache}
+    if api_base:
+        kwargs["api_base"] = api_base
+        provider = model.split("/", 1)[0].upper()
+        kwargs["api_key"] = env.get(f"{provider}_API_KEY") or "unused"  # local servers take any key
+    return ResolvedLM(dspy.LM(model, **kwargs), model, source, False)

@@ -1,0 +1,182 @@
+"""``codeloop run`` end to end on a small suite: the run directory and its files, resuming after a
+kill (SIGKILL included) without redoing recorded work, clear errors, and ``codeloop.load``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import optuna  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import codeloop  # noqa: E402
+from codeloop.benchmarks import Suite, load_suite, write_jsonl_suite  # noqa: E402
+from codeloop.benchmarks.experiments import RunConfig, run_experiment  # noqa: E402
+from codeloop.cli import main  # noqa: E402
+from codeloop.exceptions import ConfigError  # noqa: E402
+from codeloop.execution import Sandbox  # noqa: E402
+from codeloop.lm import resolve_lm  # noqa: E402
+
+SMALL_LM = "offline:max_programs=3000"
+SUMMARY_KEYS = {"tasks", "rounds", "solved_at", "conformity_at", "first_round_share", "lm_calls", "tokens",
+                "wall_seconds", "trials_reused"}
+
+
+@pytest.fixture(scope="module")
+def suite_file(tmp_path_factory) -> Path:
+    """Six train, four dev and six test tasks of the bundled suite, as a JSONL suite."""
+    bundled = load_suite("bundled")
+    splits = {"train": bundled.splits["train"][:6], "dev": bundled.splits["dev"][:4],
+              "test": ("lists/merge_sorted", "dicts_sets/first_wins", *bundled.splits["test"][:4])}
+    splits["dev"] = tuple(i for i in bundled.splits["dev"] if i not in splits["test"])[:4]
+    wanted = {i for ids in splits.values() for i in ids}
+    small = Suite(name="small", tasks=tuple(t for t in bundled.tasks if t.id in wanted), splits=splits)
+    path = tmp_path_factory.mktemp("suite") / "small.jsonl"
+    write_jsonl_suite(small, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(workers=2) as box:
+        yield box
+
+
+def config(suite_file: Path, out: Path, **changes) -> RunConfig:
+    values = dict(suite=f"jsonl:{suite_file}", lm=SMALL_LM, module="from-examples", optimizer="labeled-random",
+                  budget=40, rounds=2, k=3, seed=0, workers=2, out=out)
+    values.update(changes)
+    return RunConfig.build(**values)
+
+
+def test_a_run_writes_its_directory_and_a_summary_with_every_field(suite_file, tmp_path, sandbox):
+    outcome = run_experiment(config(suite_file, tmp_path / "run"), sandbox=sandbox, say=lambda line: None)
+    out = outcome.directory
+    assert (out / "trials.jsonl").exists()  # empty: labeled-random scores no candidates
+    for name in ("config.json", "program.json", "results.parquet", "summary.json", "summary.csv",
+                 "summary.md", "solved_at.png", "score_vs_calls.png", "rounds.jsonl"):
+        assert (out / name).stat().st_size > 0, name
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary) >= SUMMARY_KEYS
+    assert summary["tasks"] == 6 and len(summary["solved_at"]) == 2 and len(summary["conformity_at"]) == 2
+    assert summary["solved_at"][0] > 0  # the small synthesizer solves merge_sorted and first_wins
+    assert summary["solved_at"] == sorted(summary["solved_at"])
+    frame = pd.read_parquet(out / "results.parquet")
+    assert summary["lm_calls"] == summary["lm_calls_optimize"] + int(frame["lm_calls"].sum())
+    stored = json.loads((out / "config.json").read_text())
+    assert stored["config"]["optimizer"] == "labeled-random" and stored["environment"]["dspy"].startswith("3.4")
+    program = json.loads((out / "program.json").read_text())
+    assert program["module"] == "from-examples" and program["compiled_with"]["optimizer"] == "labeled-random"
+    assert len(program["state"]["generate"]["demos"]) == 3  # labeled-random's k reference demos
+
+
+def test_a_rerun_resumes_and_redoes_nothing(suite_file, tmp_path, sandbox):
+    out = tmp_path / "run"
+    first = run_experiment(config(suite_file, out), sandbox=sandbox, say=lambda line: None)
+    lines = (out / "rounds.jsonl").read_text().splitlines()
+    # as if killed while writing the fourth task: three whole lines and half of one
+    (out / "rounds.jsonl").write_text("\n".join(lines[:3]) + "\n" + lines[3][: len(lines[3]) // 2])
+    said: list[str] = []
+    second = run_experiment(config(suite_file, out), sandbox=sandbox, say=said.append)
+    assert second.summary.tasks_reused == 3
+    assert any("compiled program" in line for line in said)
+    assert second.summary.solved_at == first.summary.solved_at
+    assert second.summary.lm_calls_optimize == first.summary.lm_calls_optimize
+
+
+def test_a_rerun_with_other_settings_is_refused(suite_file, tmp_path, sandbox):
+    out = tmp_path / "run"
+    run_experiment(config(suite_file, out, optimizer="none"), sandbox=sandbox, say=lambda line: None)
+    with pytest.raises(ConfigError, match="optimizer: 'none' there, 'labeled-random' now"):
+        run_experiment(config(suite_file, out), sandbox=sandbox, say=lambda line: None)
+
+
+@pytest.mark.parametrize(("flag", "value", "needle"), [
+    ("module", "nope", "accepted: best-of-n"),
+    ("optimizer", "mipro", "accepted: none"),
+    ("rounds", 0, "--rounds=0"),
+    ("budget", 0, "--budget=0"),
+])
+def test_bad_settings_name_the_value_and_what_is_accepted(flag, value, needle, tmp_path):
+    with pytest.raises(ConfigError, match=needle):
+        RunConfig.build(**{flag: value, "out": tmp_path})
+
+
+def test_k_beyond_the_suites_tests_is_refused(suite_file, tmp_path, sandbox):
+    with pytest.raises(ConfigError, match="--k=15 is too large"):
+        run_experiment(config(suite_file, tmp_path / "r", k=15), sandbox=sandbox)
+    assert not (tmp_path / "r").exists()  # nothing written for a bad run
+
+
+def test_unknown_lm_and_suite_are_named(tmp_path, capsys):
+    with pytest.raises(ConfigError, match="unknown LM 'gpt4'"):
+        resolve_lm("gpt4")
+    with pytest.raises(ConfigError, match="max_programs=N"):
+        resolve_lm("offline:max=3")
+    assert main(["run", "--suite", "nosuch:x", "--out", str(tmp_path / "x")]) == 2
+    assert "unknown suite spec 'nosuch:x'" in capsys.readouterr().err
+
+
+def test_the_offline_default_says_so(monkeypatch):
+    monkeypatch.delenv("CODELOOP_LM", raising=False)
+    resolved = resolve_lm(None, env={})
+    assert resolved.offline and "offline backend" in resolved.notice
+    assert resolve_lm(None, env={"CODELOOP_LM": SMALL_LM}).notice is None
+
+
+def test_a_loaded_program_is_a_thread_safe_callable(suite_file, tmp_path, sandbox):
+    outcome = run_experiment(config(suite_file, tmp_path / "run"), sandbox=sandbox, say=lambda line: None)
+    program = codeloop.load(outcome.directory / "program.json", lm=SMALL_LM, sandbox=sandbox)
+    solution = program(examples=[((3, 4), 7), ((10, -2), 8), ((0, 0), 0)], name="add")
+    assert solution.passed and solution.verdicts == ["passed"] * 3 and "def add(" in solution.code
+    results: list[bool] = []
+    threads = [threading.Thread(target=lambda i=i: results.append(
+        program(examples=[(([1, 2, i],), 3 + i), (([],), 0), (([5],), 5)], name="total").passed)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 4
+    with pytest.raises(ConfigError, match=r"examples\[0\]: args must be a tuple"):
+        program(examples=[(3, 4)])
+
+
+@pytest.mark.slow
+def test_a_sigkilled_joint_run_continues_where_it_stopped(suite_file, tmp_path):
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "codeloop.cli", "run", "--suite", f"jsonl:{suite_file}", "--lm", SMALL_LM,
+               "--module", "from-examples", "--optimizer", "joint", "--budget", "400", "--rounds", "2",
+               "--out", str(out), "--workers", "1"]
+    victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    database = out / "trials.db"
+    deadline = time.monotonic() + 300
+    complete = 0
+    while time.monotonic() < deadline and victim.poll() is None:
+        time.sleep(0.5)
+        if database.exists():
+            try:
+                study = optuna.load_study(study_name="codeloop-joint", storage=f"sqlite:///{database}")
+                complete = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
+            except Exception:  # the study is still being created
+                continue
+            if complete >= 2:
+                break
+    assert victim.poll() is None, "the run finished before it could be killed; give it more work"
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
+    assert not (out / "program.json").exists()
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["trials_reused"] >= complete >= 2
+    study = optuna.load_study(study_name="codeloop-joint", storage=f"sqlite:///{database}")
+    assert not [t for t in study.trials if t.state == optuna.trial.TrialState.RUNNING]
