@@ -6,20 +6,27 @@ from the last user message. Example lines (``f(1, [2]) == 3``, see ``codeloop.mo
 anywhere in the inputs are the specification; a ``def name(params)`` header, if present, names
 the function and its parameters. Demonstration code and the instruction (and any other input
 text, such as a description) shift the synthesizer's prior over building blocks. The reply
-fills every requested output field in ChatAdapter's format.
+fills every requested output field in ChatAdapter's format, or as a JSON object when the
+request asks for one (DSPy's JSONAdapter, and ChatAdapter's fallback to it).
+
+Requests to propose an instruction (codeloop's proposers, COPRO, MIPROv2, GEPA; see
+:mod:`._proposals`) get instructions written from the code, examples, feedback and scores
+they carry, in words the synthesizer's keyword map reads back as building blocks.
 
 This is a program synthesizer answering chat requests, not a language model: fields it has
-no real answer for (anything but code, tests, reasoning and instructions) get a short
-honest placeholder.
+no real answer for (anything but code, tests, reasoning and proposals) get a short honest
+placeholder.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
 
 from ..modules._format import ParsedExample, parse_examples
+from ._proposals import ProposalAnswers, asks_for_fenced_instruction, fenced_instruction, is_proposal_field
 from .synth import Budget, Prior, prior_from_code, prior_from_instruction, synthesize
 
 FIELD_MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]")
@@ -28,12 +35,25 @@ HEADER = re.compile(r"def\s+([A-Za-z_]\w*)\s*\(([^)]*)\)")
 CODE_FENCE = re.compile(r"```(?:python)?\n(.*?)```", re.DOTALL)
 OBJECTIVE = "your objective is:"
 RESPOND_WITH = "Respond with the corresponding output fields"
+RESPOND_WITH_JSON = "Respond with a JSON object"
 
 
 def split_fields(text: str) -> dict[str, str]:
     """``[[ ## name ## ]]`` sections of a ChatAdapter message, by field name."""
     parts = FIELD_MARKER.split(text)
     return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def _reply_fields(text: str) -> dict[str, str]:
+    """A demo's outputs: ``[[ ## name ## ]]`` sections, or a JSON object (JSONAdapter's demos)."""
+    fields = split_fields(text)
+    if fields or not text.lstrip().startswith("{"):
+        return fields
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 @dataclass
@@ -44,6 +64,7 @@ class ChatRequest:
     instruction: str
     inputs: dict[str, str]
     demos: list[dict[str, str]] = field(default_factory=list)  # input and output fields of each demo
+    json_reply: bool = False  # the request asks for a JSON object (DSPy's JSONAdapter)
 
     @classmethod
     def parse(cls, messages: list[dict]) -> ChatRequest:
@@ -53,15 +74,17 @@ class ChatRequest:
         instruction = textwrap.dedent(system.split(OBJECTIVE, 1)[1]).strip() if OBJECTIVE in system else ""
         turns = [m for m in messages if m["role"] in ("user", "assistant")]
         last_user = next((m["content"] for m in reversed(turns) if m["role"] == "user"), "")
-        last_user = last_user.split(RESPOND_WITH, 1)[0]  # ChatAdapter's closing reminder, not an input
+        json_reply = RESPOND_WITH_JSON in last_user or "Outputs will be a JSON object" in system
+        # the adapters' closing reminder is not an input
+        last_user = last_user.split(RESPOND_WITH, 1)[0].split(RESPOND_WITH_JSON, 1)[0]
         demos = []
         for user, assistant in zip(turns[:-1:2], turns[1:-1:2]):
             if user["role"] == "user" and assistant["role"] == "assistant":
-                demos.append({**split_fields(user["content"]), **split_fields(assistant["content"])})
+                demos.append({**split_fields(user["content"]), **_reply_fields(assistant["content"])})
         if not output_fields:  # no structure announced: answer the fields the last turn asks for
             output_fields = [f for f in FIELD_MARKER.findall(last_user) if f not in split_fields(last_user)]
         return cls(output_fields=[f for f in output_fields if f != "completed"], instruction=instruction,
-                   inputs=split_fields(last_user) or {"text": last_user}, demos=demos)
+                   inputs=split_fields(last_user) or {"text": last_user}, demos=demos, json_reply=json_reply)
 
 
 def _code_in(text: str) -> str:
@@ -88,12 +111,20 @@ class SynthesisResponder:
 
     def __call__(self, messages: list[dict], params: dict) -> str:
         request = ChatRequest.parse(messages)
-        answers = self.answer(request, float(params.get("temperature") or 0.0),
-                              int(params.get("seed") or 0) * 1000 + int(params.get("sample") or 0))
+        temperature = float(params.get("temperature") or 0.0)
+        seed = int(params.get("seed") or 0) * 1000 + int(params.get("sample") or 0)
+        text = request.inputs.get("text", "")
+        if not request.output_fields and asks_for_fenced_instruction(text):  # GEPA's plain prompt
+            return fenced_instruction(text, temperature, seed)
+        answers = self.answer(request, temperature, seed)
+        if request.json_reply or params.get("response_format"):
+            return json.dumps({name: answers[name] for name in request.output_fields}, ensure_ascii=False)
         body = "".join(f"[[ ## {name} ## ]]\n{answers[name]}\n\n" for name in request.output_fields)
         return body + "[[ ## completed ## ]]"
 
     def answer(self, request: ChatRequest, temperature: float, seed: int) -> dict[str, str]:
+        if any(is_proposal_field(f) for f in request.output_fields):
+            return self._proposal(request, temperature, seed)
         text = "\n".join(request.inputs.values())
         examples = parse_examples(text)
         name, params = self._target(text, examples)
@@ -119,11 +150,16 @@ class SynthesisResponder:
             elif "test" in lowered:
                 answers[field_name] = "\n".join(f"assert {line}" for line in self._example_lines(text)) or \
                     "# no examples to derive tests from"
-            elif "instruction" in lowered:
-                answers[field_name] = self._instruction(request, prior)
             else:
                 answers[field_name] = f"(the offline synthesizer has no answer for {field_name!r})"
         return answers
+
+    @staticmethod
+    def _proposal(request: ChatRequest, temperature: float, seed: int) -> dict[str, str]:
+        """A request to propose an instruction (or to describe data for one): no synthesis. The
+        request's own instruction is the proposer's task, not the instruction to improve."""
+        answers = ProposalAnswers(request.inputs, temperature, seed)
+        return {name: answers.answer(name) for name in request.output_fields}
 
     @staticmethod
     def _target(text: str, examples: list[ParsedExample]) -> tuple[str, list[str]]:
@@ -159,11 +195,3 @@ class SynthesisResponder:
         return (f"Searched {result.explored} programs over a DSL of Python building blocks in "
                 f"{result.seconds:.2f} s; `{result.expression}` is {verdict} {result.satisfied} of "
                 f"{n_examples} examples. Building blocks: {', '.join(result.blocks) or 'none'}.")
-
-    @staticmethod
-    def _instruction(request: ChatRequest, prior: Prior) -> str:
-        favoured = sorted(prior.weights, key=lambda b: -prior.weights[b])[:6]
-        base = request.instruction or "Write a Python function that reproduces the given examples."
-        if favoured:
-            return f"{base} Prefer these building blocks: {', '.join(favoured)}."
-        return base
