@@ -96,6 +96,52 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from .benchmarks.experiments import RunConfig, compare, comparison_table
+
+    base = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
+                           budget=args.budget, rounds=args.rounds, k=args.k, seed=args.seed, workers=args.workers,
+                           out=args.out or "codeloop-runs/compare")
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    seeds = _seeds(args.seeds)
+    print(f"comparison directory: {base.out}", flush=True)
+    result = compare(strategies, seeds, base, baseline=args.baseline, say=lambda line: print(line, flush=True))
+    table = comparison_table(result)
+    print()
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"\n{result.metric}: mean over {len(seeds)} seed(s) x test tasks; 95% paired-bootstrap intervals "
+          f"({result.resamples} resamples); wrote {base.out}/comparison.json, comparison.csv, comparison.md, "
+          "comparison.png")
+    return 0
+
+
+def _seeds(text: str) -> list[int]:
+    from .exceptions import ConfigError
+
+    try:
+        if "-" in text and "," not in text:
+            low, high = (int(x) for x in text.split("-"))
+            return list(range(low, high + 1))
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ConfigError(f"--seeds={text!r}: give a list like 0,1,2 or a range like 0-4") from None
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .benchmarks.experiments import RunConfig, evaluate_saved
+
+    out = args.out or f"codeloop-runs/eval-{Path(args.program).stem}"
+    config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, rounds=args.rounds, k=args.k,
+                             seed=args.seed, workers=args.workers, out=out, optimizer="none")
+    outcome = evaluate_saved(args.program, config, say=lambda line: print(line, flush=True))
+    print()
+    print(outcome.summary.render())
+    print(f"\nwrote {outcome.directory}/")
+    return 0
+
+
 def _experiment_flags(parser: argparse.ArgumentParser) -> None:
     """The flags ``run`` shares with ``compare`` and ``eval``; defaults live in RunConfig."""
     parser.add_argument("--suite", help="suite spec: bundled (default), mbpp:PATH, jsonl:PATH, ...")
@@ -130,6 +176,30 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--optimizer", help="optimizer: joint (default), none, or any codeloop or DSPy strategy")
     run.add_argument("--out", help="run directory (default codeloop-runs/default)")
     run.set_defaults(handler=_run)
+
+    comparison = commands.add_parser(
+        "compare", help="strategies x seeds on one suite: means with paired-bootstrap 95% intervals",
+        description="Runs every strategy with every seed (each cell a run directory under OUT, resumable), "
+                    "then prints solved@R per strategy with its 95% paired-bootstrap interval and the paired "
+                    "difference to the baseline strategy.")
+    _experiment_flags(comparison)
+    comparison.add_argument("--strategies", default="none,labeled-random,joint",
+                            help="comma-separated optimizer names (default none,labeled-random,joint)")
+    comparison.add_argument("--seeds", default="0,1", help="seeds: 0,1,2 or 0-4 (default 0,1)")
+    comparison.add_argument("--baseline", help="strategy the others are compared with (default: the first)")
+    comparison.add_argument("--out", help="comparison directory (default codeloop-runs/compare)")
+    comparison.set_defaults(handler=_compare)
+
+    evaluation = commands.add_parser(
+        "eval", help="evaluate a saved program over the rounds on a suite's test split",
+        description="PROGRAM is a program.json written by codeloop run (or save_program).")
+    evaluation.add_argument("program", metavar="PROGRAM")
+    for flag in ("--suite", "--lm", "--api-base"):
+        evaluation.add_argument(flag)
+    for flag in ("--rounds", "--k", "--seed", "--workers"):
+        evaluation.add_argument(flag, type=int)
+    evaluation.add_argument("--out", help="run directory (default codeloop-runs/eval-<program name>)")
+    evaluation.set_defaults(handler=_eval)
 
     audit = commands.add_parser(
         "sandbox-audit", parents=[isolation],

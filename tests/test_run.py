@@ -20,7 +20,13 @@ import pytest  # noqa: E402
 
 import codeloop  # noqa: E402
 from codeloop.benchmarks import Suite, load_suite, write_jsonl_suite  # noqa: E402
-from codeloop.benchmarks.experiments import RunConfig, run_experiment  # noqa: E402
+from codeloop.benchmarks.experiments import (  # noqa: E402
+    RunConfig,
+    compare,
+    evaluate_saved,
+    paired_bootstrap,
+    run_experiment,
+)
 from codeloop.cli import main  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
 from codeloop.execution import Sandbox  # noqa: E402
@@ -180,3 +186,52 @@ def test_a_sigkilled_joint_run_continues_where_it_stopped(suite_file, tmp_path):
     assert summary["trials_reused"] >= complete >= 2
     study = optuna.load_study(study_name="codeloop-joint", storage=f"sqlite:///{database}")
     assert not [t for t in study.trials if t.state == optuna.trial.TrialState.RUNNING]
+
+
+# -- compare and eval ---------------------------------------------------------------------
+
+
+def test_paired_bootstrap_gives_the_baseline_a_zero_difference_and_catches_a_constant_gain():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 2, size=200).astype(float)
+    better = base.copy()
+    better[np.flatnonzero(base == 0)[:30]] = 1.0  # 30 more units solved, none lost
+    low, high, diff_low, diff_high = paired_bootstrap(np.array([base, better]), 0, resamples=500)
+    assert diff_low[0] == diff_high[0] == 0.0
+    assert 0 < diff_low[1] <= 0.15 <= diff_high[1]  # a paired gain of exactly 30/200
+    assert low[1] < better.mean() < high[1]
+
+
+def test_compare_writes_means_intervals_and_paired_differences_and_resumes(suite_file, tmp_path, sandbox):
+    base = config(suite_file, tmp_path / "cmp", optimizer="none")
+    said: list[str] = []
+    result = compare(["none", "labeled-random"], [0, 1], base, sandbox=sandbox, resamples=300, say=said.append)
+    stored = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    assert stored["baseline"] == "none" and set(stored["strategies"]) == {"none", "labeled-random"}
+    for entry in stored["strategies"].values():
+        assert {"mean", "ci_low", "ci_high", "lm_calls", "seeds", "diff", "diff_ci_low", "diff_ci_high"} <= set(entry)
+        assert entry["ci_low"] <= entry["mean"] <= entry["ci_high"] and entry["seeds"] == [0, 1]
+    assert stored["strategies"]["none"]["diff"] == 0.0
+    assert (tmp_path / "cmp" / "labeled-random" / "seed1" / "summary.json").exists()
+    assert (tmp_path / "cmp" / "comparison.png").stat().st_size > 0
+    said.clear()
+    again = compare(["none", "labeled-random"], [0, 1], base, sandbox=sandbox, resamples=300, say=said.append)
+    assert again.strategies == result.strategies
+    assert sum("test tasks already evaluated" in line for line in said) == 4  # every cell resumed, nothing redone
+    with pytest.raises(ConfigError, match="unknown optimizer 'nope'"):
+        compare(["none", "nope"], [0], base, sandbox=sandbox)
+
+
+def test_eval_runs_a_saved_program_on_another_suite_split(suite_file, tmp_path, sandbox):
+    first = run_experiment(config(suite_file, tmp_path / "run"), sandbox=sandbox, say=lambda line: None)
+    outcome = evaluate_saved(first.directory / "program.json", config(suite_file, tmp_path / "eval", rounds=1),
+                             sandbox=sandbox, say=lambda line: None)
+    assert outcome.summary.tasks == 6 and outcome.summary.rounds == 1 and outcome.summary.module == "from-examples"
+    assert outcome.summary.solved_at[0] == first.summary.solved_at[0]  # same program, same round 1
+    with pytest.raises(ConfigError, match="expected 'codeloop-program/1'"):
+        bad = tmp_path / "bad.json"
+        bad.write_text("{}")
+        evaluate_saved(bad, config(suite_file, tmp_path / "eval2"), sandbox=sandbox)
+    assert main(["eval", str(tmp_path / "missing.json"), "--out", str(tmp_path / "e3")]) == 2

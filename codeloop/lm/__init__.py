@@ -11,5 +11,5 @@ from ._resolve import OFFLINE_NOTICE, ResolvedLM, resolve_lm
 from ._responder import ChatRequest, SynthesisResponder
 from ._server import ServerHandle, serve
 
-__all__ = ["OFFLINE_NOTICE", "ChatRequest", "FaultPlan", "OfflineEngine", "ResolvedLM", "ServerHandle",
+__all__ = ["ChatRequest", "FaultPlan", "OFFLINE_NOTICE", "OfflineEngine", "ResolvedLM", "ServerHandle",
            "SynthesisResponder", "offline_lm", "resolve_lm", "serve"]

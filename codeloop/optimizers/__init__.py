@@ -1,1 +1,94 @@
-"""Exemplar and instruction optimizers (see the optimizers issue)."""
+"""Optimizers: exemplar strategies, instruction proposers, the joint budgeted search, and DSPy's
+optimizers as baselines, all under one contract (``compile(student, trainset=, valset=)``) and
+one accounting (every LM call counted by a metered LM, every candidate recorded as a trial).
+
+Build one by name with ``build_optimizer`` (names in ``OPTIMIZER_NAMES``); give it tasks as
+DSPy examples with ``task_examples``; save and load what it returns with ``save_program`` /
+``load_program``.
+"""
+
+from ._base import CodeloopOptimizer, Evaluation, Session, calls_per_example
+from ._budget import Budget, Meter, MeteredLM, Spend
+from ._data import (
+    generation_predictors,
+    labeled_demos,
+    set_demos,
+    set_instructions,
+    task_example,
+    task_examples,
+)
+from ._dspy_baselines import (
+    DSPY_BASELINES,
+    BootstrapFewShotBaseline,
+    BootstrapRandomSearchBaseline,
+    COPROBaseline,
+    GEPABaseline,
+    KNNFewShotBaseline,
+    LabeledFewShotBaseline,
+    MIPROv2LightBaseline,
+    SIMBABaseline,
+)
+from ._exemplar_pool import bootstrap_pool, demo_set_candidates, labeled_pool
+from ._exemplars import Bootstrapped, Diverse, LabeledRandom, Mutation, Nearest, RandomSearch
+from ._instructions import (
+    ApeInstructions,
+    OproInstructions,
+    ProtegiInstructions,
+    SeedInstruction,
+    propose_instructions,
+)
+from ._joint import JointSearch, open_storage
+from ._registry import OPTIMIZER_NAMES, build_optimizer, optimizer_class
+from ._retrieval import RetrievalProgram
+from ._saved import load_program, save_program
+from ._trials import Trial, save_trials
+
+__all__ = [
+    "ApeInstructions",
+    "BootstrapFewShotBaseline",
+    "BootstrapRandomSearchBaseline",
+    "Bootstrapped",
+    "Budget",
+    "COPROBaseline",
+    "CodeloopOptimizer",
+    "DSPY_BASELINES",
+    "Diverse",
+    "Evaluation",
+    "GEPABaseline",
+    "JointSearch",
+    "KNNFewShotBaseline",
+    "LabeledFewShotBaseline",
+    "LabeledRandom",
+    "MIPROv2LightBaseline",
+    "Meter",
+    "MeteredLM",
+    "Mutation",
+    "Nearest",
+    "OPTIMIZER_NAMES",
+    "OproInstructions",
+    "ProtegiInstructions",
+    "RandomSearch",
+    "RetrievalProgram",
+    "SIMBABaseline",
+    "SeedInstruction",
+    "Session",
+    "Spend",
+    "Trial",
+    "bootstrap_pool",
+    "build_optimizer",
+    "calls_per_example",
+    "demo_set_candidates",
+    "generation_predictors",
+    "labeled_demos",
+    "labeled_pool",
+    "load_program",
+    "open_storage",
+    "optimizer_class",
+    "propose_instructions",
+    "save_program",
+    "save_trials",
+    "set_demos",
+    "set_instructions",
+    "task_example",
+    "task_examples",
+]

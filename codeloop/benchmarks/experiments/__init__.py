@@ -1,8 +1,11 @@
-"""Experiments end to end: ``codeloop run`` (optimize, evaluate over rounds, report) with run
-directories that resume after a kill."""
+"""Experiments end to end: ``codeloop run`` (optimize, evaluate over rounds, report),
+``codeloop compare`` (strategies x seeds with paired-bootstrap intervals) and ``codeloop eval``
+(a saved program over the rounds), with run directories that resume after a kill."""
 
+from ._compare import Comparison, StrategyResult, compare, comparison_table, paired_bootstrap
 from ._config import RunConfig, environment
 from ._report import RunSummary, write_plots, write_summary
-from ._run import RunOutcome, run_experiment
+from ._run import RunOutcome, evaluate_saved, run_experiment
 
-__all__ = ["RunConfig", "RunOutcome", "RunSummary", "environment", "run_experiment", "write_plots", "write_summary"]
+__all__ = ["Comparison", "RunConfig", "RunOutcome", "RunSummary", "StrategyResult", "compare", "comparison_table",
+           "environment", "evaluate_saved", "paired_bootstrap", "run_experiment", "write_plots", "write_summary"]

@@ -125,6 +125,27 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     return RunOutcome(out, summary, frame)
 
 
+def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any = None,
+                   say: Callable[[str], None] = print) -> RunOutcome:
+    """``codeloop eval``: a saved program over the rounds on ``config.suite``'s test split.
+
+    The program is copied into the run directory as its ``program.json``, so the evaluation
+    resumes like a run whose optimizing is done.
+    """
+    from ...optimizers._saved import FORMAT
+
+    record = json.loads(Path(program_path).read_text()) if Path(program_path).exists() else None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        load_program(program_path)  # raises the precise error
+    config = RunConfig.build(**{**config.model_dump(), "module": record["module"], "optimizer": "none"})
+    config.out.mkdir(parents=True, exist_ok=True)
+    write_json_atomically(config.out / "program.json", record)
+    write_json_atomically(config.out / "optimization.json",
+                          {"optimizer": "none", "budget": config.budget, "lm_calls": 0, "tokens": 0, "trials": [],
+                           "trials_reused": 0, "budget_exhausted": False, "evaluated_from": str(program_path)})
+    return run_experiment(config, sandbox=sandbox, lm=lm, say=say)
+
+
 def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, rounds_config: RoundsConfig,
                        state: dict[str, Any], say) -> tuple[Any, dict[str, Any]]:
     out = config.out

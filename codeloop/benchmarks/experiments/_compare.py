@@ -1,0 +1,153 @@
+"""``codeloop compare``: strategies x seeds in one command, with paired-bootstrap intervals.
+
+Each (strategy, seed) cell is an ordinary run directory under ``OUT/<strategy>/seed<seed>``,
+so a comparison resumes cell by cell, and inside a cell, exactly as ``codeloop run`` does.
+All cells run in one process, sharing the sandbox and DSPy's cache.
+
+The score of a cell is per test task: solved by the last round (1/0). Strategies are
+compared on the same tasks and seeds, so the bootstrap resamples (seed, task) pairs once per
+replicate and every strategy's mean, and every difference to the baseline, is computed on
+the same resample: a paired interval, much tighter than two independent ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from ...exceptions import ConfigError
+from ...execution import Sandbox
+from ...optimizers._saved import write_json_atomically
+from ._config import RunConfig
+from ._run import run_experiment
+
+
+class StrategyResult(BaseModel):
+    strategy: str
+    mean: float  # share of test tasks solved by the last round, over seeds
+    ci_low: float
+    ci_high: float
+    solved_at_1: float
+    lm_calls: int  # optimizing, summed over seeds
+    lm_calls_eval: int
+    seeds: list[int]
+    diff: float | None = None  # mean minus the baseline's, paired
+    diff_ci_low: float | None = None
+    diff_ci_high: float | None = None
+
+
+class Comparison(BaseModel):
+    baseline: str
+    metric: str
+    confidence: float
+    resamples: int
+    strategies: dict[str, StrategyResult]
+
+
+def paired_bootstrap(scores: np.ndarray, baseline: int, *, resamples: int = 2000, confidence: float = 0.95,
+                     seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Intervals for each row's mean, and for each row minus the baseline row, resampling columns.
+
+    ``scores`` is strategies x units (a unit is one (seed, task) pair). Returns
+    ``(low, high, diff_low, diff_high)``, one entry per strategy.
+    """
+    strategies, units = scores.shape
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, units, size=(resamples, units))
+    means = scores[:, picks].mean(axis=2)  # strategies x resamples
+    diffs = means - means[baseline]
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(means, [alpha, 1 - alpha], axis=1)
+    diff_low, diff_high = np.quantile(diffs, [alpha, 1 - alpha], axis=1)
+    return low, high, diff_low, diff_high
+
+
+def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *, baseline: str | None = None,
+            sandbox: Sandbox | None = None, lm: Any = None, resamples: int = 2000,
+            say: Callable[[str], None] = print) -> Comparison:
+    """Run every strategy with every seed (resuming finished cells) and compare them."""
+    strategies = list(dict.fromkeys(strategies))
+    if not strategies or not seeds:
+        raise ConfigError("compare needs at least one strategy and one seed")
+    baseline = baseline or strategies[0]
+    if baseline not in strategies:
+        raise ConfigError(f"--baseline {baseline!r} is not among the strategies: {', '.join(strategies)}")
+    configs = {(s, seed): RunConfig.build(**{**base.model_dump(), "optimizer": s, "seed": seed,
+                                             "out": base.out / s / f"seed{seed}"})
+               for s in strategies for seed in seeds}  # every name is checked before any work starts
+    own = sandbox is None
+    sandbox = sandbox or Sandbox(workers=base.workers)
+    solved: dict[str, dict[tuple[int, str], float]] = {s: {} for s in strategies}
+    summaries: dict[tuple[str, int], Any] = {}
+    try:
+        for i, ((strategy, seed), config) in enumerate(configs.items(), 1):
+            say(f"[{i}/{len(configs)}] {strategy}, seed {seed}")
+            outcome = run_experiment(config, sandbox=sandbox, lm=lm, say=lambda line: say(f"  {line}"))
+            summaries[(strategy, seed)] = outcome.summary
+            primary = outcome.frame[outcome.frame["sample"] == 0]
+            by_task = primary.groupby("task_id")["correctness"].any()
+            for task_id, value in by_task.items():
+                solved[strategy][(seed, task_id)] = float(value)
+    finally:
+        if own:
+            sandbox.close()
+    units = sorted(set.intersection(*(set(v) for v in solved.values())))
+    matrix = np.array([[solved[s][u] for u in units] for s in strategies])
+    index = strategies.index(baseline)
+    low, high, diff_low, diff_high = paired_bootstrap(matrix, index, resamples=resamples, seed=base.seed)
+    results = {}
+    for row, strategy in enumerate(strategies):
+        cells = [summaries[(strategy, seed)] for seed in seeds]
+        mean = float(matrix[row].mean())
+        results[strategy] = StrategyResult(
+            strategy=strategy, mean=mean, ci_low=float(low[row]), ci_high=float(high[row]),
+            solved_at_1=float(np.mean([c.solved_at[0] for c in cells])),
+            lm_calls=sum(c.lm_calls_optimize for c in cells), lm_calls_eval=sum(c.lm_calls_eval for c in cells),
+            seeds=list(seeds), diff=mean - float(matrix[index].mean()),
+            diff_ci_low=float(diff_low[row]), diff_ci_high=float(diff_high[row]))
+    comparison = Comparison(baseline=baseline, metric=f"solved@{base.rounds}", confidence=0.95,
+                            resamples=resamples, strategies=results)
+    write_comparison(comparison, base.out)
+    return comparison
+
+
+def comparison_table(comparison: Comparison) -> pd.DataFrame:
+    rows = []
+    for r in comparison.strategies.values():
+        rows.append({"strategy": r.strategy, "solved@1": r.solved_at_1, comparison.metric: r.mean,
+                     "95% CI": f"[{r.ci_low:.3f}, {r.ci_high:.3f}]",
+                     f"diff vs {comparison.baseline}": r.diff,
+                     "diff 95% CI": f"[{r.diff_ci_low:.3f}, {r.diff_ci_high:.3f}]",
+                     "LM calls (optimize)": r.lm_calls, "LM calls (eval)": r.lm_calls_eval})
+    return pd.DataFrame(rows)
+
+
+def write_comparison(comparison: Comparison, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    write_json_atomically(directory / "comparison.json", json.loads(comparison.model_dump_json()))
+    table = comparison_table(comparison)
+    table.to_csv(directory / "comparison.csv", index=False)
+    (directory / "comparison.md").write_text(table.to_string(index=False, float_format=lambda v: f"{v:.3f}") + "\n")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    results = list(comparison.strategies.values())
+    figure, axes = plt.subplots(figsize=(6, 0.4 * len(results) + 1.5))
+    ys = np.arange(len(results))
+    means = np.array([r.mean for r in results])
+    errors = np.array([[r.mean - r.ci_low for r in results], [r.ci_high - r.mean for r in results]])
+    axes.errorbar(means, ys, xerr=errors, fmt="o", capsize=3)
+    axes.set_yticks(ys, [r.strategy for r in results])
+    axes.invert_yaxis()
+    axes.set(xlabel=f"{comparison.metric} (95% paired-bootstrap CI)", xlim=(0, 1))
+    figure.tight_layout()
+    figure.savefig(directory / "comparison.png", dpi=100)
+    plt.close(figure)
