@@ -185,6 +185,14 @@ def fixed_proposer(session, student, trainset, *, n, seed):
             for name, p in generation_predictors(student)}
 
 
+def logging_proposer(session, student, trainset, *, n, seed):
+    """A proposer whose answers differ per process (as a sampled LM's would); it logs each call."""
+    with open(os.environ["PROPOSALS_LOG"], "a") as log:
+        log.write(f"{os.getpid()}\n")
+    return {name: [p.signature.instructions, f"Proposal of process {os.getpid()}."]
+            for name, p in generation_predictors(student)}
+
+
 def joint(sandbox, **kwargs):
     settings = dict(n_trials=4, minibatch=3, n_demo_sets=3, k_choices=(0, 2), bootstrap=False, full_eval_top=2,
                     proposer=fixed_proposer, lm=small_lm(), sandbox=sandbox, seed=7, num_threads=1)
@@ -250,12 +258,12 @@ WORKER = textwrap.dedent("""
     sys.path.insert(0, {tests!r})
     import optuna
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    from test_opt_core import joint, tiny_data
+    from test_opt_core import joint, logging_proposer, tiny_data
     from codeloop.execution import Sandbox
     from codeloop.modules import CodeFromExamples
     train, dev = tiny_data()
     with Sandbox(workers=1) as box:
-        opt = joint(box, n_trials=6, storage={url!r}, full_eval_top=1)
+        opt = joint(box, n_trials=6, storage={url!r}, full_eval_top=1, proposer=logging_proposer)
         opt.compile(CodeFromExamples(), trainset=train, valset=dev)
     print("evaluated", len([t for t in opt.trials if t.kind == "candidate"]))
 """)
@@ -266,8 +274,9 @@ def test_two_worker_processes_share_one_study(tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     script = tmp_path / "worker.py"
     script.write_text(WORKER.format(tests=os.path.dirname(__file__), url=url))
+    log = tmp_path / "proposals.log"
     workers = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True) for _ in range(2)]
+                                text=True, env={**os.environ, "PROPOSALS_LOG": str(log)}) for _ in range(2)]
     outputs = [w.communicate(timeout=600) for w in workers]
     assert all(w.returncode == 0 for w in workers), [o[1][-2000:] for o in outputs]
     evaluated = [int(o[0].split()[-1]) for o in outputs]
@@ -277,3 +286,4 @@ def test_two_worker_processes_share_one_study(tmp_path):
     fresh = [t for t in complete if "reused_from" not in t.user_attrs]
     assert sum(evaluated) == len(fresh)  # each recorded trial was evaluated once, by one of the workers
     assert len({t.user_attrs["pid"] for t in study.trials}) == 2  # both took trials from the shared study
+    assert len(log.read_text().split()) == 1  # one process made the candidates; the other used them

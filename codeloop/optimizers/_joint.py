@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 CANDIDATES_ATTR = "codeloop:candidates"
 SETUP_SPEND_ATTR = "codeloop:setup_spend"
+SETUP_ATTR = "codeloop:setup_claim"
 
 
 def open_storage(storage: str | None) -> optuna.storages.BaseStorage:
@@ -102,7 +104,7 @@ class JointSearch(CodeloopOptimizer):
                  n_instructions: int = 3, n_demo_sets: int = 6, k_choices: Sequence[int] = (0, 1, 2, 3),
                  bootstrap: bool = True, full_eval_top: int = 2, storage: str | None = None,
                  study_name: str = "codeloop-joint", proposer: Callable | None = None,
-                 bootstrapper: Callable | None = None, **kwargs: Any) -> None:
+                 bootstrapper: Callable | None = None, setup_grace_seconds: float = 1.0, **kwargs: Any) -> None:
         super().__init__(metric, **kwargs)
         if n_trials < 1 or minibatch < 1 or n_instructions < 1 or n_demo_sets < 1 or full_eval_top < 1:
             raise ConfigError("JointSearch: n_trials, minibatch, n_instructions, n_demo_sets and full_eval_top "
@@ -120,6 +122,7 @@ class JointSearch(CodeloopOptimizer):
         self.study_name = study_name
         self.proposer = proposer
         self.bootstrapper = bootstrapper
+        self.setup_grace_seconds = setup_grace_seconds
         self.trials_reused = 0
         self.study: optuna.Study | None = None
 
@@ -156,17 +159,44 @@ class JointSearch(CodeloopOptimizer):
                                 "pool": [_demo_to_dict(d) for d in demos], "demo_sets": sets}
         return {"predictors": predictors}
 
-    def _candidates(self, study: optuna.Study, student: dspy.Module, trainset: list[dspy.Example],
-                    session: Session) -> dict[str, Any]:
+    def _candidates(self, study: optuna.Study, storage: optuna.storages.BaseStorage, student: dspy.Module,
+                    trainset: list[dspy.Example], session: Session) -> dict[str, Any]:
+        """The study's candidates; made here if this process is elected to make them.
+
+        Workers starting together must all search the same candidates (a trial's parameters
+        are indices into them), and a real LM proposes different ones each time. So each
+        worker claims with a marked trial, waits a moment for earlier claims to be marked,
+        and only the lowest claim makes and stores the candidates; the others wait for them
+        (taking over if the maker's process dies).
+        """
         stored = study.user_attrs.get(CANDIDATES_ATTR)
         if stored is not None:
             session.meter.add(Spend(**study.user_attrs.get(SETUP_SPEND_ATTR, {})))
             return json.loads(stored)
+        if isinstance(storage, optuna.storages.InMemoryStorage):  # nobody else can see this study
+            return self._store_candidates(study, student, trainset, session)
+        claim = study.ask()
+        claim.set_user_attr(SETUP_ATTR, True)
+        claim.set_user_attr("pid", os.getpid())
+        claim.set_user_attr("host", socket.gethostname())
+        time.sleep(self.setup_grace_seconds)
+        try:
+            while (stored := study.user_attrs.get(CANDIDATES_ATTR)) is None:
+                claims = [t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                          if t.user_attrs.get(SETUP_ATTR)]
+                if min(claims, default=claim.number) == claim.number:
+                    return self._store_candidates(study, student, trainset, session)
+                fail_orphaned_trials(study, storage)  # a dead maker's claim no longer blocks
+                time.sleep(1.0)
+            session.meter.add(Spend(**study.user_attrs.get(SETUP_SPEND_ATTR, {})))
+            return json.loads(stored)
+        finally:
+            study.tell(claim, state=TrialState.FAIL)  # a claim is not a trial of the search
+
+    def _store_candidates(self, study: optuna.Study, student: dspy.Module, trainset: list[dspy.Example],
+                          session: Session) -> dict[str, Any]:
         before = session.meter.spend
         candidates = self._make_candidates(student, trainset, session)
-        stored = study.user_attrs.get(CANDIDATES_ATTR)  # another worker may have been first
-        if stored is not None:
-            return json.loads(stored)
         study.set_user_attr(SETUP_SPEND_ATTR, (session.meter.spend - before).model_dump())
         study.set_user_attr(CANDIDATES_ATTR, json.dumps(candidates))
         return candidates
@@ -213,7 +243,7 @@ class JointSearch(CodeloopOptimizer):
         self.trials_reused = len(self._completed(study))
         session.meter.add(Spend(calls=sum(t.user_attrs.get("lm_calls", 0) for t in self._completed(study)),
                                 tokens=sum(t.user_attrs.get("tokens", 0) for t in self._completed(study))))
-        candidates = self._candidates(study, student, trainset, session)
+        candidates = self._candidates(study, storage, student, trainset, session)
         distributions = self._distributions(candidates)
         batch = self._minibatch(valset)
         try:
