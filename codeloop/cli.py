@@ -82,11 +82,17 @@ def _bench_backend(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .benchmarks.experiments import RunConfig, run_experiment
+    from .benchmarks.experiments import RunConfig, estimate_run, run_experiment
 
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                              optimizer=args.optimizer, budget=args.budget, rounds=args.rounds, k=args.k,
                              seed=args.seed, workers=args.workers, out=args.out)
+    if args.dry_run:
+        estimate = estimate_run(config)
+        print(f"{config.optimizer} would make up to {estimate['optimize_estimate']} LM calls "
+              f"(capped at {estimate['optimize_cap']} by --budget {config.budget}); evaluating over "
+              f"{config.rounds} rounds makes at most {estimate['evaluate_at_most']}")
+        return 0
     print(f"run directory: {config.out}", flush=True)
     outcome = run_experiment(config, say=lambda line: print(line, flush=True))
     print()
@@ -175,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     _experiment_flags(run)
     run.add_argument("--optimizer", help="optimizer: joint (default), none, or any codeloop or DSPy strategy")
     run.add_argument("--out", help="run directory (default codeloop-runs/default)")
+    run.add_argument("--dry-run", action="store_true", help="print the LM-call estimate and stop")
     run.set_defaults(handler=_run)
 
     comparison = commands.add_parser(

@@ -235,3 +235,12 @@ def test_eval_runs_a_saved_program_on_another_suite_split(suite_file, tmp_path, 
         bad.write_text("{}")
         evaluate_saved(bad, config(suite_file, tmp_path / "eval2"), sandbox=sandbox)
     assert main(["eval", str(tmp_path / "missing.json"), "--out", str(tmp_path / "e3")]) == 2
+
+
+def test_dry_run_estimates_without_calling_anything(suite_file, tmp_path, capsys):
+    out = tmp_path / "dry"
+    assert main(["run", "--dry-run", "--suite", f"jsonl:{suite_file}", "--optimizer", "joint", "--budget", "20",
+                 "--module", "check-refine", "--rounds", "2", "--out", str(out)]) == 0
+    line = capsys.readouterr().out
+    assert "capped at 20 by --budget 20" in line and "makes at most 36" in line  # 6 tasks x 2 rounds x 3 calls
+    assert not out.exists()

@@ -91,7 +91,8 @@ class JointSearch(CodeloopOptimizer):
 
     ``proposer(session, student, trainset, n=, seed=)`` gives instruction candidates per
     predictor (default: APE-style proposals); ``bootstrapper(session, student, trainset)``
-    adds the program's own passing traces to the demo pool (default: bootstrapping).
+    adds the program's own passing traces on ``bootstrap_tasks`` train tasks to the demo pool
+    (default: bootstrapping).
     ``storage`` keeps the trials (``None``: in memory; a SQLite URL or journal path for a
     resumable run; a PostgreSQL URL for several workers on one study). ``n_trials`` counts
     the study's completed trials, whoever ran them. Configurations already evaluated are
@@ -102,7 +103,7 @@ class JointSearch(CodeloopOptimizer):
 
     def __init__(self, metric: Callable | None = None, *, n_trials: int = 16, minibatch: int = 8,
                  n_instructions: int = 3, n_demo_sets: int = 6, k_choices: Sequence[int] = (0, 1, 2, 3),
-                 bootstrap: bool = True, full_eval_top: int = 2, storage: str | None = None,
+                 bootstrap: bool = True, bootstrap_tasks: int = 16, full_eval_top: int = 2, storage: str | None = None,
                  study_name: str = "codeloop-joint", proposer: Callable | None = None,
                  bootstrapper: Callable | None = None, setup_grace_seconds: float = 1.0, **kwargs: Any) -> None:
         super().__init__(metric, **kwargs)
@@ -117,6 +118,7 @@ class JointSearch(CodeloopOptimizer):
         self.n_demo_sets = n_demo_sets
         self.k_choices = tuple(sorted(set(int(k) for k in k_choices)))
         self.bootstrap = bootstrap
+        self.bootstrap_tasks = bootstrap_tasks
         self.full_eval_top = full_eval_top
         self.storage = storage
         self.study_name = study_name
@@ -129,7 +131,7 @@ class JointSearch(CodeloopOptimizer):
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
         per = calls_per_example(student)
         predictors = max(1, len(generation_predictors(student)))
-        setup = predictors * self.n_instructions + (per * n_train if self.bootstrap else 0)
+        setup = predictors * self.n_instructions + (per * min(n_train, self.bootstrap_tasks) if self.bootstrap else 0)
         return setup + self.n_trials * min(self.minibatch, n_dev) * per + self.full_eval_top * n_dev * per
 
     # -- candidates ------------------------------------------------------------------------
@@ -144,7 +146,7 @@ class JointSearch(CodeloopOptimizer):
         instructions = proposer(session, student, trainset, n=self.n_instructions, seed=self.seed)
         pool = labeled_demos(student, trainset)
         if self.bootstrap:
-            for name, demos in bootstrapper(session, student, trainset).items():
+            for name, demos in bootstrapper(session, student, trainset, max_tasks=self.bootstrap_tasks).items():
                 pool.setdefault(name, []).extend(demos)
         rng = np.random.default_rng(self.seed)
         k_max = max(self.k_choices)

@@ -125,6 +125,21 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     return RunOutcome(out, summary, frame)
 
 
+def estimate_run(config: RunConfig) -> dict[str, int]:
+    """A dry run: the LM calls the optimizer would make at most (capped by the budget) and the
+    evaluation's upper bound (every test task failing every round). Nothing is called."""
+    from ...optimizers._base import calls_per_example
+
+    suite = load_suite(config.suite, seed=config.seed)
+    train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
+    check_against_suite(config, min(len(task.all_tests) for task in suite.tasks), len(test))
+    student = build_module(config.module)
+    optimizer = build_optimizer(config.optimizer, budget=Budget(max_calls=config.budget), seed=config.seed)
+    wanted = optimizer.estimate_calls(student, len(train), len(dev)) if optimizer is not None else 0
+    return {"optimize_estimate": wanted, "optimize_cap": min(wanted, config.budget),
+            "evaluate_at_most": len(test) * config.rounds * calls_per_example(student)}
+
+
 def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any = None,
                    say: Callable[[str], None] = print) -> RunOutcome:
     """``codeloop eval``: a saved program over the rounds on ``config.suite``'s test split.
