@@ -125,8 +125,9 @@ def _seeds(text: str) -> list[int]:
     from .exceptions import ConfigError
 
     try:
-        if "-" in text and "," not in text:
-            low, high = (int(x) for x in text.split("-"))
+        if "-" in text.lstrip("-") and "," not in text:
+            low, high = (int(x) for x in text.lstrip("-").split("-", 1))
+            low = -low if text.startswith("-") else low
             return list(range(low, high + 1))
         return [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
@@ -138,7 +139,16 @@ def _eval(args: argparse.Namespace) -> int:
 
     from .benchmarks.experiments import RunConfig, evaluate_saved
 
-    out = args.out or f"codeloop-runs/eval-{Path(args.program).stem}"
+    out = args.out
+    if out is None:  # one directory per program (its content), so two programs never share one
+        import json
+
+        from .benchmarks.experiments._run import program_digest
+
+        try:
+            out = f"codeloop-runs/eval-{program_digest(json.loads(Path(args.program).read_text()))}"
+        except (OSError, ValueError):
+            out = "codeloop-runs/eval-unreadable"  # load_program reports what is wrong with the file
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, rounds=args.rounds, k=args.k,
                              seed=args.seed, workers=args.workers, out=out, optimizer="none")
     outcome = evaluate_saved(args.program, config, say=lambda line: print(line, flush=True))

@@ -173,8 +173,10 @@ def test_budget_stop_returns_the_best_so_far_and_records_every_trial(data, sandb
 def test_compile_names_what_is_missing(data):
     with pytest.raises(ConfigError, match="trainset is empty"):
         TwoCandidates(lm=small_lm()).compile(CodeFromExamples(), trainset=[])
+    with pytest.raises(ConfigError, match="valset is empty"):  # never scored on the trainset
+        TwoCandidates(lm=small_lm()).compile(CodeFromExamples(), trainset=data[0])
     with dspy.context(lm=None), pytest.raises(ConfigError, match="no LM"):
-        TwoCandidates().compile(CodeFromExamples(), trainset=data[0])
+        TwoCandidates().compile(CodeFromExamples(), trainset=data[0], valset=data[1])
 
 
 # -- the joint search ---------------------------------------------------------------------

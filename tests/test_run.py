@@ -97,6 +97,10 @@ def test_a_rerun_resumes_and_redoes_nothing(suite_file, tmp_path, sandbox):
     assert any("compiled program" in line for line in said)
     assert second.summary.solved_at == first.summary.solved_at
     assert second.summary.lm_calls_optimize == first.summary.lm_calls_optimize
+    third = run_experiment(config(suite_file, out), sandbox=sandbox, say=lambda line: None)
+    assert third.summary.tasks_reused == 6  # the cut line was dropped, not glued to the next task's
+    with pytest.raises(ConfigError, match="was run with the LM"):
+        run_experiment(config(suite_file, out, lm="offline:max_programs=50"), sandbox=sandbox)
 
 
 def test_a_rerun_with_other_settings_is_refused(suite_file, tmp_path, sandbox):
@@ -235,6 +239,13 @@ def test_eval_runs_a_saved_program_on_another_suite_split(suite_file, tmp_path, 
         bad.write_text("{}")
         evaluate_saved(bad, config(suite_file, tmp_path / "eval2"), sandbox=sandbox)
     assert main(["eval", str(tmp_path / "missing.json"), "--out", str(tmp_path / "e3")]) == 2
+    other = run_experiment(config(suite_file, tmp_path / "other", optimizer="none"), sandbox=sandbox,
+                           say=lambda line: None)
+    before = (other.directory / "program.json").read_text()
+    with pytest.raises(ConfigError, match="another program"):  # nothing of the other run is overwritten
+        evaluate_saved(first.directory / "program.json", config(suite_file, other.directory, optimizer="none"),
+                       sandbox=sandbox)
+    assert (other.directory / "program.json").read_text() == before
 
 
 def test_dry_run_estimates_without_calling_anything(suite_file, tmp_path, capsys):

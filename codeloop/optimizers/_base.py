@@ -95,6 +95,10 @@ class Session:
     def evaluate(self, program: dspy.Module, examples: Sequence[dspy.Example], params: dict[str, Any] | None = None,
                  *, kind: TrialKind = "candidate", track_best: bool = True) -> Evaluation:
         """Score ``program`` on ``examples``; raises BudgetExhausted (after recording) if the budget runs out."""
+        if not examples:
+            # Never fall back to the trainset: a scored task's own reference would be in its prompt.
+            raise ConfigError(f"{self.optimizer}: no dev examples to score candidates on (valset is empty); "
+                              "give dev tasks distinct from the train tasks the demos come from")
         params = dict(params or {})
         start, began = self.meter.spend, time.perf_counter()
 
@@ -186,7 +190,7 @@ class CodeloopOptimizer(Teleprompter):
                           seed=self.seed)
         self.budget_exhausted = False
         try:
-            chosen = self.search(student.deepcopy(), list(trainset), list(valset or trainset), session)
+            chosen = self.search(student.deepcopy(), list(trainset), list(valset or []), session)
         except BudgetExhausted as exc:
             logger.warning("%s stopped: %s; returning the best candidate so far", self.name, exc)
             self.budget_exhausted = True

@@ -44,13 +44,28 @@ def open_storage(storage: str | None) -> optuna.storages.BaseStorage:
     if storage is None:
         return optuna.storages.InMemoryStorage()
     if "://" in storage:
-        return optuna.storages.RDBStorage(storage)
+        return _rdb_storage(storage)
     if storage.endswith((".log", ".journal", ".jsonl")):
         from optuna.storages.journal import JournalFileBackend
 
         return optuna.storages.JournalStorage(JournalFileBackend(storage))
     raise ConfigError(f"unknown trial storage {storage!r}: give an RDB URL (sqlite:///path.db, "
                       "postgresql://user@host/db) or a journal file path ending in .log or .journal")
+
+
+def _rdb_storage(url: str, attempts: int = 5) -> optuna.storages.RDBStorage:
+    """Workers opening a fresh database together race to create Optuna's schema; the loser
+    sees an integrity or operational error and simply tries again once the schema exists."""
+    import sqlalchemy.exc
+
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(url)
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -90,7 +105,7 @@ class JointSearch(CodeloopOptimizer):
     """TPE (Optuna) over (instruction, demo set, k) for every generation predictor.
 
     ``proposer(session, student, trainset, n=, seed=)`` gives instruction candidates per
-    predictor (default: APE-style proposals); ``bootstrapper(session, student, trainset)``
+    predictor (default: APE-style proposals); ``bootstrapper(session, student, trainset, max_tasks=)``
     adds the program's own passing traces on ``bootstrap_tasks`` train tasks to the demo pool
     (default: bootstrapping).
     ``storage`` keeps the trials (``None``: in memory; a SQLite URL or journal path for a
@@ -213,6 +228,16 @@ class JointSearch(CodeloopOptimizer):
             out[f"{name}:k"] = CategoricalDistribution(list(self.k_choices))
         return out
 
+    @staticmethod
+    def _effective(candidates: dict[str, Any], params: dict[str, Any]) -> str:
+        """The program a trial describes, as a key: different (demo set, k) pairs can pick the
+        same demos (k=0, or k beyond the set), and such trials are the same program."""
+        parts = {}
+        for name, c in candidates["predictors"].items():
+            chosen = c["demo_sets"][params[f"{name}:demo_set"]][: params[f"{name}:k"]]
+            parts[name] = [params[f"{name}:instruction"], chosen]
+        return json.dumps(parts, sort_keys=True)
+
     def build(self, student: dspy.Module, candidates: dict[str, Any], params: dict[str, Any]) -> dspy.Module:
         """The program a trial's parameters describe."""
         instructions, demos = {}, {}
@@ -227,6 +252,15 @@ class JointSearch(CodeloopOptimizer):
             return valset
         rng = np.random.default_rng([self.seed, 1])
         return [valset[i] for i in sorted(rng.choice(len(valset), size=self.minibatch, replace=False))]
+
+    @staticmethod
+    def _recorded_spend(study: optuna.Study) -> Spend:
+        """What earlier runs on this study spent and recorded: every trial (failed ones too) and
+        every full evaluation. Work of a trial killed mid-evaluation was never recorded."""
+        trials = study.get_trials(deepcopy=False)
+        finals = [v for k, v in study.user_attrs.items() if k.startswith("codeloop:full:") and isinstance(v, dict)]
+        return Spend(calls=sum(t.user_attrs.get("lm_calls", 0) for t in trials) + sum(f["lm_calls"] for f in finals),
+                     tokens=sum(t.user_attrs.get("tokens", 0) for t in trials) + sum(f["tokens"] for f in finals))
 
     def _completed(self, study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
         return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -243,8 +277,7 @@ class JointSearch(CodeloopOptimizer):
         if orphaned:
             logger.info("joint: %d trial(s) of a killed run marked failed", orphaned)
         self.trials_reused = len(self._completed(study))
-        session.meter.add(Spend(calls=sum(t.user_attrs.get("lm_calls", 0) for t in self._completed(study)),
-                                tokens=sum(t.user_attrs.get("tokens", 0) for t in self._completed(study))))
+        session.meter.add(self._recorded_spend(study))
         candidates = self._candidates(study, storage, student, trainset, session)
         distributions = self._distributions(candidates)
         batch = self._minibatch(valset)
@@ -262,7 +295,9 @@ class JointSearch(CodeloopOptimizer):
         trial = study.ask(distributions)
         trial.set_user_attr("pid", os.getpid())
         trial.set_user_attr("host", socket.gethostname())
-        same = next((t for t in self._completed(study) if t.params == trial.params), None)
+        key = self._effective(candidates, trial.params)
+        trial.set_user_attr("codeloop:effective", key)
+        same = next((t for t in self._completed(study) if t.user_attrs.get("codeloop:effective") == key), None)
         if same is not None:  # TPE proposed a configuration already scored: reuse it for free
             trial.set_user_attr("reused_from", same.number)
             trial.set_user_attr("lm_calls", 0)
@@ -272,6 +307,10 @@ class JointSearch(CodeloopOptimizer):
         try:
             evaluation = session.evaluate(program, batch, {"optuna_trial": trial.number, **trial.params})
         except BudgetExhausted:
+            spent = session.trials[-1] if session.trials else None
+            if spent is not None:
+                trial.set_user_attr("lm_calls", spent.lm_calls)
+                trial.set_user_attr("tokens", spent.tokens)
             study.tell(trial, state=TrialState.FAIL)
             raise
         trial.set_user_attr("lm_calls", evaluation.trial.lm_calls)
@@ -288,19 +327,27 @@ class JointSearch(CodeloopOptimizer):
         for trial in top:
             program = self.build(student, candidates, trial.params)
             key = f"codeloop:full:{trial.number}"
-            score = study.user_attrs.get(key)
-            if score is None and len(top) > 1:
+            stored = study.user_attrs.get(key)
+            score = stored["score"] if isinstance(stored, dict) else None
+            if stored is None and len(top) > 1:
                 try:
-                    score = session.evaluate(program, valset, {"optuna_trial": trial.number, **trial.params},
-                                             kind="final").score
+                    final = session.evaluate(program, valset, {"optuna_trial": trial.number, **trial.params},
+                                             kind="final")
                 except BudgetExhausted:
                     self.budget_exhausted = True
-                    score = None
-                if score is not None:
-                    study.set_user_attr(key, score)
+                    return self._best_by_minibatch(student, candidates, top)
+                score = final.score
+                study.set_user_attr(key, {"score": score, "lm_calls": final.trial.lm_calls,
+                                          "tokens": final.trial.tokens})
             value = trial.value if score is None else score
             if best is None or value > best[0]:
                 best = (value, trial.number, program)
         assert best is not None
         self.best_trial = best[1]
         return best[2]
+
+    def _best_by_minibatch(self, student: dspy.Module, candidates: dict[str, Any],
+                           top: list[optuna.trial.FrozenTrial]) -> dspy.Module:
+        """When the budget ends the full evaluations, compare like with like: minibatch scores."""
+        self.best_trial = top[0].number
+        return self.build(student, candidates, top[0].params)

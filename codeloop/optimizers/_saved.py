@@ -51,6 +51,9 @@ def write_json_atomically(path: Path, record: Any) -> Path:
 def save_program(program: dspy.Module, path: str | Path, *, module: str,
                  compiled_with: dict[str, Any] | None = None) -> Path:
     """Save ``program`` (built from the registry's ``module``) with its structure."""
+    if "forward" in vars(program):
+        raise ConfigError("this program replaces its forward method at run time (as DSPy's KNNFewShot does), so "
+                          "its state cannot be saved; codeloop's `nearest` optimizer gives a saveable equivalent")
     record = {"format": FORMAT, "module": module, "wrapper": _wrapper_of(program),
               "compiled_with": compiled_with or {}, "state": program.dump_state()}
     return write_json_atomically(Path(path), record)
@@ -76,6 +79,8 @@ def load_program(path: str | Path, *, sandbox: Sandbox | None = None) -> tuple[d
             raise ConfigError(f"{path}: field 'wrapper' is {wrapper!r}; accepted: {', '.join(WRAPPERS)} or null")
         module, cls = WRAPPERS[wrapper]
         program = getattr(importlib.import_module(module, __package__), cls).wrap(program)
+    if not isinstance(record.get("state"), dict):
+        raise ConfigError(f"{path}: field 'state' is missing or not an object (the predictors' saved state)")
     program.load_state(record["state"])
     meta = {k: record.get(k) for k in ("module", "wrapper", "compiled_with")}
     return program, meta

@@ -7,6 +7,7 @@ import platform
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -82,10 +83,15 @@ def environment() -> dict[str, str]:
     return versions
 
 
-def check_against_suite(config: RunConfig, min_tests: int, n_test_tasks: int) -> None:
-    """Refuse a k that leaves nothing to reveal, or a split with nothing to evaluate."""
-    if n_test_tasks == 0:
-        raise ConfigError(f"suite {config.suite!r} has no test tasks to evaluate")
+def check_against_suite(config: RunConfig, suite: Any) -> None:
+    """Refuse a k that leaves nothing to reveal, or a split with nothing to evaluate or score on."""
+    counts = suite.counts()
+    if counts["test"] == 0:
+        raise ConfigError(f"suite {config.suite!r} has no test tasks to evaluate ({suite.summary_line()})")
+    if config.optimizer != "none" and (counts["train"] == 0 or counts["dev"] == 0):
+        raise ConfigError(f"--optimizer {config.optimizer} needs train and dev tasks, but suite {config.suite!r} has "
+                          f"{suite.summary_line()}; use --optimizer none or a suite with all three splits")
+    min_tests = min(len(task.all_tests) for task in suite.tasks)
     if config.k >= min_tests:
         raise ConfigError(f"--k={config.k} is too large for suite {config.suite!r}: its smallest task has "
                           f"{min_tests} tests, so k must be between 0 and {min_tests - 1}")

@@ -14,6 +14,7 @@ point (SIGKILL included) continues where it stopped when started again with the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -48,23 +49,46 @@ class RunOutcome:
     frame: pd.DataFrame
 
 
-def _prepare_directory(config: RunConfig) -> dict[str, Any]:
+def lm_identity(lm: Any) -> str:
+    """What the results depend on: the model, and the offline backend's search budget."""
+    engine = getattr(lm, "engine", None)
+    budget = getattr(getattr(engine, "responder", None), "budget", None)
+    model = str(getattr(lm, "model", type(lm).__name__))
+    return f"{model} (max_programs={budget.max_programs})" if budget is not None else model
+
+
+def _prepare_directory(config: RunConfig, lm_name: str) -> dict[str, Any]:
     """Create the run directory, or check that it belongs to the same experiment; the state so far."""
     out = config.out
     config_path = out / "config.json"
     state_path = out / "state.json"
     if config_path.exists():
-        stored = RunConfig.build(**json.loads(config_path.read_text())["config"])
+        record = json.loads(config_path.read_text())
+        stored = RunConfig.build(**record["config"])
+        if record.get("lm_resolved", lm_name) != lm_name:
+            raise ConfigError(f"{out} was run with the LM {record['lm_resolved']!r}, not {lm_name!r}; mixing two "
+                              "LMs in one run would mix their results: choose another --out or the same LM")
         changed = config.differences(stored)
         if changed:
             details = ", ".join(f"{f}: {getattr(stored, f)!r} there, {getattr(config, f)!r} now" for f in changed)
             raise ConfigError(f"{out} holds a different run ({details}); choose another --out or the same settings")
         return json.loads(state_path.read_text()) if state_path.exists() else {}
     out.mkdir(parents=True, exist_ok=True)
-    write_json_atomically(config_path, {"config": config.model_dump(mode="json"), "environment": environment(),
+    write_json_atomically(config_path, {"config": config.model_dump(mode="json"), "lm_resolved": lm_name,
+                                        "environment": environment(),
                                         "seeds": {"optimizer": config.seed, "rounds": config.seed,
                                                   "splits": config.seed}})
     return {}
+
+
+def _cut_partial_line(path: Path) -> None:
+    """Drop a last line a kill cut short, so the next task's line does not append to it."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with path.open("r+b") as handle:
+            handle.truncate(data.rfind(b"\n") + 1)
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -89,13 +113,13 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     began = time.perf_counter()
     suite = load_suite(config.suite, seed=config.seed)  # bad settings fail before anything is written
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
-    check_against_suite(config, min(len(task.all_tests) for task in suite.tasks), len(test))
+    check_against_suite(config, suite)
     if lm is None:
         resolved = resolve_lm(config.lm, api_base=config.api_base)
         if resolved.notice:
             say(f"note: {resolved.notice}")
         lm = resolved.lm
-    state = _prepare_directory(config)
+    state = _prepare_directory(config, lm_identity(lm))
     out = config.out
     wall_before = state.get("wall_seconds", 0.0)
 
@@ -132,7 +156,7 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
 
     suite = load_suite(config.suite, seed=config.seed)
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
-    check_against_suite(config, min(len(task.all_tests) for task in suite.tasks), len(test))
+    check_against_suite(config, suite)
     student = build_module(config.module)
     optimizer = build_optimizer(config.optimizer, budget=Budget(max_calls=config.budget), seed=config.seed)
     wanted = optimizer.estimate_calls(student, len(train), len(dev)) if optimizer is not None else 0
@@ -140,22 +164,34 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
             "evaluate_at_most": len(test) * config.rounds * calls_per_example(student)}
 
 
+def program_digest(record: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:12]
+
+
 def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any = None,
                    say: Callable[[str], None] = print) -> RunOutcome:
     """``codeloop eval``: a saved program over the rounds on ``config.suite``'s test split.
 
     The program is copied into the run directory as its ``program.json``, so the evaluation
-    resumes like a run whose optimizing is done.
+    resumes like a run whose optimizing is done. A directory holding another run, or another
+    program, is refused before anything is written.
     """
-    from ...optimizers._saved import FORMAT
-
-    record = json.loads(Path(program_path).read_text()) if Path(program_path).exists() else None
-    if not isinstance(record, dict) or record.get("format") != FORMAT:
-        load_program(program_path)  # raises the precise error
+    load_program(program_path)  # a missing or malformed file raises its precise error here
+    record = json.loads(Path(program_path).read_text())
     config = RunConfig.build(**{**config.model_dump(), "module": record["module"], "optimizer": "none"})
-    config.out.mkdir(parents=True, exist_ok=True)
-    write_json_atomically(config.out / "program.json", record)
-    write_json_atomically(config.out / "optimization.json",
+    out = config.out
+    if (out / "config.json").exists():
+        stored = RunConfig.build(**json.loads((out / "config.json").read_text())["config"])
+        changed = config.differences(stored)
+        if changed:
+            raise ConfigError(f"{out} holds a different run (differs in {', '.join(changed)}); choose another --out")
+    if (out / "program.json").exists():
+        held = json.loads((out / "program.json").read_text())
+        if program_digest(held) != program_digest(record):
+            raise ConfigError(f"{out} holds the evaluation of another program; choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomically(out / "program.json", record)
+    write_json_atomically(out / "optimization.json",
                           {"optimizer": "none", "budget": config.budget, "lm_calls": 0, "tokens": 0, "trials": [],
                            "trials_reused": 0, "budget_exhausted": False, "evaluated_from": str(program_path)})
     return run_experiment(config, sandbox=sandbox, lm=lm, say=say)
@@ -194,9 +230,13 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
         if optimizer.budget_exhausted:
             say(f"the budget of {config.budget} LM calls ran out; using the best candidate found")
     (out / "trials.jsonl").write_text("".join(json.dumps(t) + "\n" for t in optimization["trials"]))
-    save_program(program, program_path, module=config.module,
-                 compiled_with={"optimizer": config.optimizer, "budget": config.budget, "seed": config.seed,
-                                "suite": config.suite, "k": config.k})
+    try:
+        save_program(program, program_path, module=config.module,
+                     compiled_with={"optimizer": config.optimizer, "budget": config.budget, "seed": config.seed,
+                                    "suite": config.suite, "k": config.k})
+    except ConfigError as exc:  # DSPy's KNNFewShot: evaluated now, compiled again if resumed
+        say(f"note: {exc}")
+        return program, optimization
     write_json_atomically(optimization_path, optimization)
     return program, optimization
 
@@ -213,6 +253,7 @@ def _evaluate(config: RunConfig, program, lm, sandbox: Sandbox, test, rounds_con
     progress = Progress(len(test), "rounds on test")
     progress.update(len(done))
 
+    _cut_partial_line(checkpoint)
     with checkpoint.open("a") as sink:
         def keep(task_rows: list[dict]) -> None:
             sink.write(json.dumps({"task": task_rows[0]["task_id"] if task_rows else None, "rows": task_rows},
