@@ -255,3 +255,21 @@ def test_dry_run_estimates_without_calling_anything(suite_file, tmp_path, capsys
     line = capsys.readouterr().out
     assert "capped at 20 by --budget 20" in line and "makes at most 36" in line  # 6 tasks x 2 rounds x 3 calls
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_a_full_pipeline_runs_over_http_against_the_local_server(suite_file, tmp_path, capsys):
+    """Module + optimizer + evaluation over rounds, through dspy.LM('openai/...') and real HTTP."""
+    from codeloop.lm import SynthesisResponder, serve
+    from codeloop.lm.synth import Budget
+
+    with serve(SynthesisResponder(budget=Budget(max_programs=3000))) as handle:
+        code = main(["run", "--suite", f"jsonl:{suite_file}", "--lm", "openai/codeloop-offline", "--api-base",
+                     handle.url, "--module", "check-refine", "--optimizer", "joint", "--budget", "30",
+                     "--rounds", "2", "--workers", "1", "--out", str(tmp_path / "http")])
+    assert code == 0, capsys.readouterr().err[-2000:]
+    summary = json.loads((tmp_path / "http" / "summary.json").read_text())
+    stored = json.loads((tmp_path / "http" / "config.json").read_text())
+    assert stored["lm_resolved"] == "openai/codeloop-offline"
+    assert 0 < summary["lm_calls_optimize"] <= 30 and summary["lm_calls"] > summary["lm_calls_optimize"]
+    assert summary["solved_at"][-1] > 0 and summary["trials"] > 0
