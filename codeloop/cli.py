@@ -195,9 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     comparison = commands.add_parser(
-        "compare", help="strategies x seeds on one suite: means with paired-bootstrap 95% intervals",
+        "compare", help="strategies x seeds on one suite: means with paired-bootstrap 95%% intervals",
         description="Runs every strategy with every seed (each cell a run directory under OUT, resumable), "
-                    "then prints solved@R per strategy with its 95% paired-bootstrap interval and the paired "
+                    "then prints solved@R per strategy with its 95%% paired-bootstrap interval and the paired "
                     "difference to the baseline strategy.")
     _experiment_flags(comparison)
     comparison.add_argument("--strategies", default="none,labeled-random,joint",
