@@ -81,6 +81,18 @@ def _bench_backend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_trials() -> None:
+    """Optimizers log each trial (score, LM calls) at INFO: show those lines while work runs."""
+    import logging
+
+    logger = logging.getLogger("codeloop")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("  %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def _run(args: argparse.Namespace) -> int:
     from .benchmarks.experiments import RunConfig, estimate_run, run_experiment
 
@@ -94,6 +106,7 @@ def _run(args: argparse.Namespace) -> int:
               f"{config.rounds} rounds makes at most {estimate['evaluate_at_most']}")
         return 0
     print(f"run directory: {config.out}", flush=True)
+    _log_trials()
     outcome = run_experiment(config, say=lambda line: print(line, flush=True))
     print()
     print(outcome.summary.render())
@@ -111,6 +124,7 @@ def _compare(args: argparse.Namespace) -> int:
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     seeds = _seeds(args.seeds)
     print(f"comparison directory: {base.out}", flush=True)
+    _log_trials()
     result = compare(strategies, seeds, base, baseline=args.baseline, say=lambda line: print(line, flush=True))
     table = comparison_table(result)
     print()
