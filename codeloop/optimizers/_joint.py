@@ -2,9 +2,11 @@
 
 Candidates are made once (instruction proposals, and a demo pool of reference solutions
 plus the program's own passing traces) and stored in the Optuna study, so every process
-sharing the study, and every resumed run, searches the same space. Each trial is one
-configuration scored on a fixed, seeded minibatch of dev; the best few are then scored on
-all of dev. Every result is written to the study before it is used: a run killed with
+sharing the study, and every resumed run, searches the same space. The first trial is the
+program as given (its own instruction, no demos). Each trial is one configuration scored on
+a fixed, seeded minibatch of dev; trials stop early enough to leave budget for scoring the
+finalists (the best by minibatch, and the program as given) on all of dev, where the best
+must beat the program as given to be chosen. Every result is written to the study before it is used: a run killed with
 SIGKILL and started again on the same storage re-evaluates nothing already recorded (a
 trial that was running when the process died is marked failed, and its configuration may
 be sampled again).
@@ -281,13 +283,38 @@ class JointSearch(CodeloopOptimizer):
         candidates = self._candidates(study, storage, student, trainset, session)
         distributions = self._distributions(candidates)
         batch = self._minibatch(valset)
+        if not any(t.params == self._seed_params(candidates) for t in study.get_trials(deepcopy=False)):
+            study.enqueue_trial(self._seed_params(candidates), skip_if_exists=True)  # the program as given
+        per_trial = len(batch) * calls_per_example(student)
+        reserve = self._final_reserve(session, len(valset) * calls_per_example(student))
         try:
             while len(self._completed(study)) < self.n_trials:
+                left = session.meter.remaining_calls()
+                if left is not None and left - per_trial < reserve:
+                    logger.info("joint: stopping trials to keep %d LM calls for the final evaluation", reserve)
+                    break
                 self._one_trial(study, student, candidates, distributions, batch, session)
         except BudgetExhausted:
             logger.warning("joint: budget spent after %d trials; choosing among them", len(self._completed(study)))
             self.budget_exhausted = True
         return self._final(study, student, candidates, valset, session)
+
+    @staticmethod
+    def _seed_params(candidates: dict[str, Any]) -> dict[str, Any]:
+        """The student as given: its own instruction (the first candidate) and no demos."""
+        params: dict[str, Any] = {}
+        for name in candidates["predictors"]:
+            params.update({f"{name}:instruction": 0, f"{name}:demo_set": 0, f"{name}:k": 0})
+        return params
+
+    def _final_reserve(self, session: Session, full_cost: int) -> int:
+        """LM calls kept for scoring the finalists on all of dev, if the budget can afford it at
+        all (otherwise the choice falls back to minibatch scores)."""
+        left = session.meter.remaining_calls()
+        reserve = self.full_eval_top * full_cost
+        if left is None or left >= 2 * reserve:
+            return reserve
+        return 0
 
     def _one_trial(self, study: optuna.Study, student: dspy.Module, candidates: dict[str, Any],
                    distributions: dict[str, CategoricalDistribution], batch: list[dspy.Example],
@@ -322,7 +349,11 @@ class JointSearch(CodeloopOptimizer):
         completed = [t for t in self._completed(study) if "reused_from" not in t.user_attrs]
         if not completed:
             return student
-        top = sorted(completed, key=lambda t: (-t.value, t.number))[: self.full_eval_top]
+        ranked = sorted(completed, key=lambda t: (-t.value, t.number))
+        seed = next((t for t in ranked if t.params == self._seed_params(candidates)), None)
+        top = ranked[: self.full_eval_top]
+        if seed is not None and seed not in top and self.full_eval_top > 1:
+            top = [*ranked[: self.full_eval_top - 1], seed]  # the best must beat the program as given
         best: tuple[float, int, dspy.Module] | None = None
         for trial in top:
             program = self.build(student, candidates, trial.params)
@@ -340,7 +371,7 @@ class JointSearch(CodeloopOptimizer):
                 study.set_user_attr(key, {"score": score, "lm_calls": final.trial.lm_calls,
                                           "tokens": final.trial.tokens})
             value = trial.value if score is None else score
-            if best is None or value > best[0]:
+            if best is None or value > best[0] or (value == best[0] and trial is seed):
                 best = (value, trial.number, program)
         assert best is not None
         self.best_trial = best[1]
@@ -348,6 +379,8 @@ class JointSearch(CodeloopOptimizer):
 
     def _best_by_minibatch(self, student: dspy.Module, candidates: dict[str, Any],
                            top: list[optuna.trial.FrozenTrial]) -> dspy.Module:
-        """When the budget ends the full evaluations, compare like with like: minibatch scores."""
-        self.best_trial = top[0].number
-        return self.build(student, candidates, top[0].params)
+        """When the budget ends the full evaluations, compare like with like: minibatch scores
+        (on a tie, the earliest trial: the program as given is scored first)."""
+        best = min(top, key=lambda t: (-t.value, t.number))
+        self.best_trial = best.number
+        return self.build(student, candidates, best.params)
