@@ -297,6 +297,10 @@ class JointSearch(CodeloopOptimizer):
         except BudgetExhausted:
             logger.warning("joint: budget spent after %d trials; choosing among them", len(self._completed(study)))
             self.budget_exhausted = True
+        if reserve == 0 and session.meter.remaining_calls() is not None:
+            # The budget could never pay for the full evaluations: choose by minibatch, ties to the earliest.
+            completed = [t for t in self._completed(study) if "reused_from" not in t.user_attrs]
+            return self._best_by_minibatch(student, candidates, completed) if completed else student
         return self._final(study, student, candidates, valset, session)
 
     @staticmethod
