@@ -291,7 +291,10 @@ class JointSearch(CodeloopOptimizer):
             while len(self._completed(study)) < self.n_trials:
                 left = session.meter.remaining_calls()
                 if left is not None and left - per_trial < reserve:
-                    logger.info("joint: stopping trials to keep %d LM calls for the final evaluation", reserve)
+                    if reserve:
+                        logger.info("joint: stopping trials to keep %d LM calls for the final evaluation", reserve)
+                    else:
+                        logger.info("joint: %d LM calls left, fewer than one more trial needs", left)
                     break
                 self._one_trial(study, student, candidates, distributions, batch, session)
         except BudgetExhausted:
