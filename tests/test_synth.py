@@ -162,3 +162,152 @@ def test_same_program_in_processes_with_different_hash_seeds():
     outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "7")}
     assert len(outputs) == 1  # set iteration order (which hash seeds change) never decides the program
+
+
+# ---- the fast paths of the search agree with the plain definitions ----------------------
+
+
+def test_first_consistent_program_stops_the_search_at_temperature_zero(monkeypatch):
+    import codeloop.lm.synth.api as api
+
+    ex = [(([3, 1, 7],), 6), (([5],), 0), (([2, 9, 4, -1],), 10)]
+    fast = synthesize("spread", ["nums"], ex)
+
+    class Exhaustive(api.Enumerator):
+        def __init__(self, *args, **kwargs):
+            kwargs["stop_at_first"] = False
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(api, "Enumerator", Exhaustive)
+    full = synthesize("spread", ["nums"], ex)
+    assert (fast.code, fast.cost) == (full.code, full.cost)
+    assert fast.candidates == 1 and fast.explored <= full.explored
+
+
+def test_value_keys_do_not_depend_on_set_order():
+    from codeloop.lm.synth.values import vector_key
+
+    a, b = {1, 9}, {9, 1}  # equal; 1 and 9 share a hash slot, so they iterate in insertion order
+    assert list(a) != list(b)
+    for tag, x, y in [("set", (a, {2}), (b, {2})), ("list[any]", ([a],), ([b],)), ("tuple", ((a, 0),), ((b, 0),)),
+                      ("dict", ({"k": a},), ({"k": b},))]:
+        assert vector_key(tag, x) == vector_key(tag, y), tag
+    assert vector_key("set", ({1, 9},)) != vector_key("set", ({1, 8},))
+
+
+def test_value_keys_as_strict_as_repr():
+    import random
+
+    from codeloop.lm.synth.values import ERR, infer_tag, spread_key, vector_key
+
+    rnd = random.Random(0)
+    atoms = [0, 1, True, False, 1.0, -0.0, 0.0, "1", "", None, (1,), (True,), [1], [True], [1.0], [], {"a": 1},
+             {"a": True}, [("x", 1)], [("x", True)], ERR, 2 ** 100]
+    for _ in range(3000):
+        x = tuple(rnd.choice(atoms) for _ in range(3))
+        y = tuple(rnd.choice([v, rnd.choice(atoms)]) for v in x)
+        tx, ty = infer_tag(x), infer_tag(y)
+        if tx != ty:
+            continue
+        hashable = all(v.__hash__ is not None for v in x + y)
+        same_values = x == y if hashable else repr(x) == repr(y)  # the keys' reference definition
+        assert (vector_key(tx, x) == vector_key(ty, y)) == same_values, (x, y)
+        at = tuple(rnd.randrange(3) for _ in range(7))
+        spread = tuple(x[i] for i in at)
+        assert spread_key(infer_tag(spread), x, at, spread) == vector_key(infer_tag(spread), spread)
+
+
+def test_checked_tag_is_bounded_then_infer_tag():
+    import random
+
+    from codeloop.lm.synth.values import Bound, bounded, checked_tag, infer_tag, tag_of
+
+    def reference_tag_of(v):  # the plain definition of a list's tag
+        if type(v) is not list or not v:
+            return tag_of(v)
+        kinds = {{bool: "bool", int: "int", float: "float", str: "str", list: "list", tuple: "tuple",
+                  dict: "dict"}.get(type(e), "any") for e in v[:50]}
+        if len(kinds) == 1:
+            return "list[" + kinds.pop() + "]"
+        return "list[float]" if kinds == {"int", "float"} else "list"
+
+    def reference(vals):
+        try:
+            for v in vals:
+                bounded(v)
+        except Bound:
+            return "bound"
+        return infer_tag(vals)
+
+    def checked(vals):
+        try:
+            return checked_tag(vals)
+        except Bound:
+            return "bound"
+
+    rnd = random.Random(1)
+    atoms = [0, 7, True, 2.5, float("inf"), "ab", "x" * 2001, None, 2 ** 200, (1, "a"), ("x" * 1500, "y" * 600),
+             {"k": 1}, {3, 4}, [], [1, 2], ["a", True], [1, 2.5], [[1], [2]], ["z" * 1500, "w" * 600], [None]]
+    for _ in range(5000):
+        k = rnd.randrange(3)
+        if k == 0:
+            vals = tuple(rnd.choice(atoms) for _ in range(rnd.randint(1, 4)))
+        elif k == 1:
+            vals = tuple([rnd.choice(atoms) for _ in range(rnd.choice([0, 1, 3, 60]))] for _ in range(rnd.randint(1, 3)))
+        else:
+            vals = tuple(tuple(rnd.choice(atoms) for _ in range(rnd.randint(0, 3))) for _ in range(rnd.randint(1, 3)))
+        assert checked(vals) == reference(vals), vals
+        for v in vals:
+            assert tag_of(v) == reference_tag_of(v), v
+
+
+def test_compiled_lambda_bodies_agree_with_interp():
+    from codeloop.lm.synth.api import _weights
+    from codeloop.lm.synth.search import Enumerator, compile_node, costs_from_weights, interp
+
+    args = [("the cat sat", [3, 1, 2]), ("a bb", [5]), ("hello", [])]
+    weights, constants = _weights(None, [])
+    en = Enumerator(args, [1, 2, 3], costs_from_weights(weights), constants, max_size=12, deadline=float("inf"),
+                    max_programs=20_000)
+    en.run(400, lambda level: False)
+    probes = {"str": ["q", "Z", " ", "7"], "int": [0, -4, 11, 10 ** 6]}
+    checked = 0
+    for kind, bank in en.lambdas.items():
+        nodes = [n for by_cost in bank.table.values() for nodes in by_cost.values() for n in nodes]
+        for node in nodes[:400]:
+            for j, env in enumerate(en.main.envs):
+                for e in probes.get(kind, []):
+                    try:
+                        want = ("ok", interp(node, env + (e,)))
+                    except Exception:
+                        want = ("raised", None)
+                    try:
+                        got = ("ok", compile_node(node, bank.jmap)(j, env + (e,)))
+                    except Exception:
+                        got = ("raised", None)
+                    assert got == want, (kind, node.blocks(), e)
+                    checked += 1
+    assert checked > 1000
+
+
+def test_search_pauses_the_garbage_collector_only_while_it_runs():
+    import gc
+
+    ex = [(([3, 1, 7],), 6), (([5],), 0)]
+    assert gc.isenabled()
+    synthesize("f", ["nums"], ex, budget=Budget(max_programs=500))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        synthesize("f", ["nums"], ex, budget=Budget(max_programs=500))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_speed_script_reports_throughput_and_latency(capsys):
+    from codeloop.lm.synth._speed import main
+
+    main(["-n", "1", "--split", "train"])
+    out = capsys.readouterr().out
+    assert "programs/s" in out and "median" in out and "p95" in out

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import random
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +33,8 @@ class Budget:
     """Limits for one search: expressions tried, expression size (nodes), and wall seconds.
 
     ``max_programs`` is the limit that normally ends a search: it does not depend on how
-    busy the machine is, so the same inputs give the same program (the default is about a
-    second of search on a 2-core machine). ``max_seconds`` is a safety net only.
+    busy the machine is, so the same inputs give the same program (the default is about 0.6
+    seconds of search on a 2-core machine). ``max_seconds`` is a safety net only.
     """
 
     max_seconds: float = 10.0
@@ -135,7 +138,37 @@ def synthesize(
     consistent is found within the budget, the best partial program (most examples
     satisfied, then cheapest) is returned.
     """
-    budget = budget or Budget()
+    with _gc_paused():
+        return _synthesize(name, params, examples, prior, budget or Budget(), temperature, seed)
+
+
+_gc_lock = threading.Lock()
+_gc_state = {"depth": 0, "was_enabled": False}
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a search (threads share one pause).
+
+    A search allocates hundreds of thousands of expression nodes and value tuples that stay
+    alive to its end and form no reference cycles; the collector would traverse them again
+    and again (a quarter of the run time) without freeing anything."""
+    with _gc_lock:
+        if _gc_state["depth"] == 0:
+            _gc_state["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_state["depth"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_state["depth"] -= 1
+            if _gc_state["depth"] == 0 and _gc_state["was_enabled"]:
+                gc.enable()
+
+
+def _synthesize(name: str, params: Sequence[str], examples: Sequence[tuple[tuple, Any]], prior: Prior | None,
+                budget: Budget, temperature: float, seed: int) -> SynthesisResult:
     start = time.monotonic()
     args = [tuple(a) for a, _ in examples]
     outputs = [o for _, o in examples]
@@ -145,7 +178,8 @@ def synthesize(
     weights, constants = _weights(prior, _example_constants(args, outputs))
     costs = costs_from_weights(weights)
     en = Enumerator(args, outputs, costs, constants, max_size=budget.max_size,
-                    deadline=start + budget.max_seconds, max_programs=budget.max_programs)
+                    deadline=start + budget.max_seconds, max_programs=budget.max_programs,
+                    stop_at_first=temperature <= 0)
     spread = int(round(SCALE * 3 * temperature)) + 1 if temperature > 0 else 0
     first_level: list[int] = []
     first_weak: list[int] = []

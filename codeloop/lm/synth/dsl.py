@@ -144,16 +144,11 @@ def _concat_ok(a: str, b: str) -> bool:
     return (a == b == "str") or (is_list(a) and is_list(b))
 
 
-def _div(a: Any, b: Any) -> float:
-    return a / b
-
-
-def _floordiv(a: int, b: int) -> int:
-    return a // b
-
-
-def _mod(a: int, b: int) -> int:
-    return a % b
+# Primitives are C functions where one does exactly what the block means (the search calls
+# them millions of times); the others are small Python functions.
+_div = operator.truediv
+_floordiv = operator.floordiv
+_mod = operator.mod
 
 
 def _mul(a: Any, b: Any) -> Any:
@@ -166,8 +161,7 @@ def _repeat(s: Any, n: int) -> Any:
     return s * n
 
 
-def _sub(a: Any, b: Any) -> Any:
-    return a - b
+_sub = operator.sub
 
 
 def _index(s: Any, i: int) -> Any:
@@ -192,8 +186,7 @@ def _step(s: Any, k: int) -> Any:
     return s[::k]
 
 
-def _rev(s: Any) -> Any:
-    return s[::-1]
+_rev = operator.itemgetter(slice(None, None, -1))  # s[::-1]
 
 
 def _sorted(s: Any) -> list:
@@ -241,16 +234,9 @@ def _range_incl(a: int, b: int) -> list:
     return list(range(a, b + 1))
 
 
-def _split(s: str) -> list:
-    return s.split()
-
-
-def _split_sep(s: str, sep: str) -> list:
-    return s.split(sep)
-
-
-def _join(sep: str, xs: list) -> str:
-    return sep.join(xs)
+_split = str.split  # s.split()
+_split_sep = str.split  # s.split(sep)
+_join = str.join  # sep.join(xs)
 
 
 def _replace(s: str, a: str, b: str) -> str:
@@ -265,8 +251,7 @@ def _count(s: Any, x: Any) -> int:
     return s.count(x)
 
 
-def _find(s: str, x: str) -> int:
-    return s.find(x)
+_find = str.find
 
 
 def _list_index(s: Any, x: Any) -> int:
@@ -324,20 +309,15 @@ def _get(d: dict, k: Any, default: Any) -> Any:
     return d.get(k, default)
 
 
-def _dget(d: dict, k: Any) -> Any:
-    return d[k]
+_dget = operator.getitem  # d[k]
 
 
 def _ite(c: bool, a: Any, b: Any) -> Any:
     return a if c else b
 
 
-def _min2(a: Any, b: Any) -> Any:
-    return min(a, b)
-
-
-def _max2(a: Any, b: Any) -> Any:
-    return max(a, b)
+_min2 = min
+_max2 = max
 
 
 def _and(a: bool, b: bool) -> bool:
@@ -352,8 +332,7 @@ def _tuple2(a: Any, b: Any) -> tuple:
     return (a, b)
 
 
-def _issubset(a: set, b: set) -> bool:
-    return a <= b
+_issubset = operator.le  # a <= b
 
 
 def _mk(name: str, args: tuple, fn: Callable, template: str, prec: int = ATOM,
@@ -422,8 +401,8 @@ PRODUCTIONS: tuple[Prod, ...] = (
     _meth("split_sep", (STR, STR), _split_sep, "split"),
     _meth("join", (STR, STRLIST), _join, "join"),
     _meth("replace", (STR, STR, STR), _replace, "replace"),
-    _meth("startswith", (STR, STR), lambda s, p: s.startswith(p), "startswith"),
-    _meth("endswith", (STR, STR), lambda s, p: s.endswith(p), "endswith"),
+    _meth("startswith", (STR, STR), str.startswith, "startswith"),
+    _meth("endswith", (STR, STR), str.endswith, "endswith"),
     _meth("count", (SEQ, ANY), _count, "count",
           check=lambda s, x: (s == "str" and x == "str") or (s != "str" and _in_ok(x, s))),
     _meth("find", (STR, STR), _find, "find"),

@@ -10,17 +10,39 @@ Two banks of expressions grow level by level (integer cost levels):
   an approximation but every value computed for the main bank is exact.
 
 Within a bank, an expression whose value vector equals an earlier (cheaper) one is dropped.
+
+Speed (every expression tried counts against the budget, so the search order and the pruning
+decide the answer; what follows only makes each expression cheaper, with the same outcome):
+a production is applied to whole value columns (``map`` over the examples), bounds and type
+tag are checked in one pass (:func:`values.checked_tag`), unhashable vectors are keyed by
+their ``marshal`` serialization, lambda-bank expressions without ``x`` are computed once per
+example (``Node.pj``), lambda bodies on elements outside the sample are compiled to closures
+and their values cached per node (``Node.over``), and a node is built only for a new vector.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .dsl import ATOM, PARAM, PRODUCTIONS, VAR, Prod
-from .values import ERR, Bound, bounded, elem_key, guard_len, infer_tag, same, tag_of, vector_key
+from .values import (
+    ERR,
+    HASHABLE_TAGS,
+    MAX_LEN,
+    Bound,
+    bounded,
+    canonical_repr,
+    checked_tag,
+    elem_key,
+    infer_tag,
+    same,
+    spread_key,
+    tag_of,
+    vector_key,
+)
 
 SCALE = 2.0  # integer cost units per nat of -log(probability)
 MAX_CONTEXTS = 24  # element contexts per lambda bank
@@ -37,10 +59,11 @@ class Stop(Exception):
 
 
 class Node:
-    __slots__ = ("prod", "kids", "vals", "cost", "tag", "size", "uses_x", "leaf")
+    __slots__ = ("prod", "kids", "vals", "cost", "tag", "size", "uses_x", "leaf", "has_err", "ctx", "compiled",
+                 "over", "pj")
 
     def __init__(self, prod: Prod | None, kids: tuple, vals: tuple, cost: int, tag: str, size: int,
-                 uses_x: bool, leaf: tuple | None = None) -> None:
+                 uses_x: bool, leaf: tuple | None = None, has_err: bool = False) -> None:
         self.prod = prod
         self.kids = kids
         self.vals = vals
@@ -49,6 +72,11 @@ class Node:
         self.size = size
         self.uses_x = uses_x
         self.leaf = leaf
+        self.has_err = has_err  # some value is ERR (lambda banks only)
+        self.ctx: Any = None  # cached element contexts when iterated by a comprehension
+        self.compiled: Callable[[tuple], Any] | None = None  # see compile_node
+        self.over: list | None = None  # values in the sample, then in Bank.over contexts (lazily)
+        self.pj: tuple | None = None  # lambda bank, no bound variable: one value per Bank.jlist
 
     def blocks(self) -> set[str]:
         out: set[str] = set()
@@ -78,6 +106,15 @@ class Bank:
             except TypeError:
                 pass
         self.by_cost: dict[int, list[Node]] = {}
+        # Element contexts met outside the sample (by comprehensions), numbered from n on;
+        # a lambda body's values there are computed on demand and cached in ``Node.over``.
+        self.over: dict = {}
+        self.over_envs: list[tuple] = []
+        self.over_js: list[int] = []
+        # the examples the contexts come from, and each context's position among them
+        self.jlist = sorted({j for j, _ in self.contexts})
+        self.jpos = tuple(self.jlist.index(j) for j, _ in self.contexts)
+        self.jmap = {j: at for at, j in enumerate(self.jlist)}
 
     def tags(self) -> list[str]:
         return sorted(self.table)
@@ -92,9 +129,24 @@ class Bank:
         if key in self.seen:
             return False
         self.seen.add(key)
-        self.table.setdefault(node.tag, {}).setdefault(node.cost, []).append(node)
-        self.by_cost.setdefault(node.cost, []).append(node)
+        self.insert(node)
         return True
+
+    def insert(self, node: Node) -> None:
+        """Store a node whose key the caller already added to ``seen``."""
+        d = self.table.get(node.tag)
+        if d is None:
+            d = self.table[node.tag] = {}
+        lst = d.get(node.cost)
+        if lst is None:
+            d[node.cost] = [node]
+        else:
+            lst.append(node)
+        lst = self.by_cost.get(node.cost)
+        if lst is None:
+            self.by_cost[node.cost] = [node]
+        else:
+            lst.append(node)
 
 
 def interp(node: Node, env: tuple) -> Any:
@@ -102,6 +154,59 @@ def interp(node: Node, env: tuple) -> Any:
     if leaf is not None:
         return leaf[1] if leaf[0] == "const" else env[leaf[1]]
     return bounded(node.prod.fn(*[interp(k, env) for k in node.kids]))
+
+
+def compile_node(node: Node, jmap: dict[int, int]) -> Callable[[int, tuple], Any]:
+    """A closure ``c(j, env)`` computing ``interp(node, env)`` for an environment of example
+    ``j`` (same values, same exceptions), cached on the node: lambda bodies are re-evaluated
+    on elements outside their bank's sample. Parts without the bound variable take their
+    value for example ``j`` from ``Node.pj`` (``jmap``: the bank's example -> position)."""
+    c = node.compiled
+    if c is not None:
+        return c
+    leaf = node.leaf
+    if leaf is not None:
+        if leaf[0] == "const":
+            value = leaf[1]
+
+            def c(j: int, env: tuple) -> Any:
+                return value
+        else:
+            at = leaf[1]
+
+            def c(j: int, env: tuple) -> Any:
+                return env[at]
+        node.compiled = c
+        return c
+    fn = node.prod.fn
+    ks = [compile_node(k, jmap) for k in node.kids]
+    if len(ks) == 1:
+        k0 = ks[0]
+
+        def c(j: int, env: tuple) -> Any:
+            return bounded(fn(k0(j, env)))
+    elif len(ks) == 2:
+        k0, k1 = ks
+
+        def c(j: int, env: tuple) -> Any:
+            return bounded(fn(k0(j, env), k1(j, env)))
+    else:
+        def c(j: int, env: tuple) -> Any:
+            return bounded(fn(*[k(j, env) for k in ks]))
+    pj = node.pj
+    if pj is not None:
+        compute = c
+
+        def c(j: int, env: tuple) -> Any:
+            at = jmap.get(j)
+            if at is None:
+                return compute(j, env)
+            v = pj[at]
+            if v is ERR:  # computing it fails for this example
+                raise Bound("lambda failed")
+            return v
+    node.compiled = c
+    return c
 
 
 def _collect_domain(args: Sequence[tuple]) -> dict[str, list[tuple[int, Any]]]:
@@ -128,9 +233,10 @@ def _collect_domain(args: Sequence[tuple]) -> dict[str, list[tuple[int, Any]]]:
                 if 0 <= v <= 40:
                     add_container(j, list(range(v + 1)))
             elif t in (list, tuple, set) and len(v) <= 2000:
-                add_container(j, list(v))
-                lists.append(list(v))
-                for e in list(v)[:20]:
+                items = sorted(v, key=canonical_repr) if t is set else list(v)  # no hash-seed order
+                add_container(j, items)
+                lists.append(items)
+                for e in items[:20]:
                     if type(e) in (list, tuple, str):
                         add_container(j, list(e) if type(e) is not str else e)
             elif t is dict and len(v) <= 2000:
@@ -167,12 +273,69 @@ def _collect_domain(args: Sequence[tuple]) -> dict[str, list[tuple[int, Any]]]:
     return out
 
 
+def _cacheable(e: Any) -> bool:
+    """Whether elements equal to ``e`` (of its type) behave alike in every expression: ints and
+    strings, and tuples of them (not 1 and True, 0.0 and -0.0), so they can share a context."""
+    t = type(e)
+    return t is int or t is str or (t is tuple and _INT_STR.issuperset(map(type, e)))
+
+
+_INT_STR = frozenset({int, str})
+
+
+def _columns(fn: Callable, cols: list[tuple], any_err: bool) -> tuple[tuple, str, bool] | None:
+    """``fn`` over value columns where a failing or ERR argument row gives ERR: the values,
+    their tag and whether some is ERR; None when all are."""
+    if not any_err:
+        try:
+            vals = tuple(map(fn, *cols))
+            return vals, checked_tag(vals), False
+        except Exception:
+            pass
+    out = []
+    for a in zip(*cols):
+        if ERR in a:
+            out.append(ERR)
+            continue
+        try:
+            out.append(bounded(fn(*a)))
+        except Exception:
+            out.append(ERR)
+    vals = tuple(out)
+    has_err = ERR in vals
+    if has_err and all(v is ERR for v in vals):
+        return None
+    return vals, infer_tag(vals), has_err
+
+
+_MISSING = object()  # not computed yet (Node.over)
+_SIZED = frozenset({list, tuple, str, set, dict})
+_CACHE_LEN = 16  # longer values computed outside the sample are not cached in Node.over
+_RAISED = object()  # computing it raised (Node.over)
+
+
+class Found(Stop):
+    """A consistent program using every parameter was found and the search was asked to stop
+    at the first one (nothing found later can be cheaper)."""
+
+
+# Output types for which ``same(v, o)`` is ``type(v) is type(o) and v == o`` when the types match.
+_EXACT_TYPES = frozenset({int, str, bool, type(None)})
+
+
 class Enumerator:
     """One search: banks, costs and the level loop. ``on_solution`` is told every program whose
-    values match all expected outputs."""
+    values match all expected outputs.
+
+    With ``stop_at_first`` the search stops at the first consistent program that uses every
+    parameter and is found while growing a level: the levels come in increasing cost, so no
+    later program is cheaper, and the cheapest-first choice (ties by enumeration order) is the
+    same as if the search had finished the level.
+    """
 
     def __init__(self, args: list[tuple], outputs: list[Any], costs: dict[str, int],
-                 constants: list[Any], *, max_size: int, deadline: float, max_programs: int) -> None:
+                 constants: list[Any], *, max_size: int, deadline: float, max_programs: int,
+                 stop_at_first: bool = False) -> None:
         self.args = args
         self.outputs = outputs
         self.nparams = len(args[0]) if args else 0
@@ -180,11 +343,15 @@ class Enumerator:
         self.max_size = max_size
         self.deadline = deadline
         self.max_programs = max_programs
+        self.stop_at_first = stop_at_first
         self.explored = 0
         self.target_tag = infer_tag(tuple(outputs))
         self.solutions: list[Node] = []
         self.weak: list[Node] = []
         self.best: tuple[int, Node] | None = None  # (satisfied, node)
+        self._compat: dict[str, bool] = {}
+        self._bodies: dict[tuple, list[Node]] = {}
+        self._seeding = True
         self.main = Bank([tuple(a) for a in args])
         domain = _collect_domain(args)
         self.lambdas: dict[str, Bank] = {
@@ -200,6 +367,7 @@ class Enumerator:
         min_comp = min([costs[p.name] for p in self.comps], default=0)
         self.lag = min_leaf + min_comp  # lambda levels trail the main level by this much
         self._seed_leaves()
+        self._seeding = False
 
     def _useful_in_main(self, prod: Prod) -> bool:
         """Goal-directed trimming of the main bank: blocks whose results only matter for
@@ -221,6 +389,9 @@ class Enumerator:
         vals = (leaf[1],) * bank.n if leaf[0] == "const" else tuple(env[leaf[1]] for env in bank.envs)
         tag = infer_tag(vals)
         node = Node(None, (), vals, cost, tag, 1, uses_x, leaf)
+        if not is_main and not uses_x:
+            m = len(bank.jlist)
+            node.pj = (leaf[1],) * m if leaf[0] == "const" else tuple(self.args[j][leaf[1]] for j in bank.jlist)
         self._admit(bank, node, is_main)
 
     def _seed_leaves(self) -> None:
@@ -237,13 +408,6 @@ class Enumerator:
 
     # -- admission -------------------------------------------------------------------------
 
-    def _tick(self) -> None:
-        self.explored += 1
-        if self.explored & 127 == 0 and time.monotonic() > self.deadline:
-            raise Stop
-        if self.explored >= self.max_programs:
-            raise Stop
-
     def _admit(self, bank: Bank, node: Node, is_main: bool) -> None:
         vals = node.vals
         tag = node.tag
@@ -251,176 +415,418 @@ class Enumerator:
             self._check_target(node)
         elif all(v is ERR for v in vals):
             return
+        else:
+            node.has_err = any(v is ERR for v in vals)
         bank.add(node, vector_key(tag, vals))
 
     def _target_compatible(self, tag: str) -> bool:
-        t = self.target_tag
-        if t == "any" or tag == "any" or tag == t:
-            return True
-        if t in ("int", "float"):
-            return tag in ("int", "float")
-        return t.startswith("list") and tag.startswith("list")
+        ok = self._compat.get(tag)
+        if ok is None:
+            t = self.target_tag
+            if t == "any" or tag == "any" or tag == t:
+                ok = True
+            elif t in ("int", "float"):
+                ok = tag in ("int", "float")
+            else:
+                ok = t.startswith("list") and tag.startswith("list")
+            self._compat[tag] = ok
+        return ok
 
-    def _check_target(self, node: Node) -> None:
-        if not self._target_compatible(node.tag):
-            return
-        sat = sum(1 for v, o in zip(node.vals, self.outputs) if same(v, o))
+    def _target_sat(self, vals: tuple, cost: int) -> int:
+        """Examples a main-bank value vector satisfies, or -1 when it can neither be consistent
+        nor beat the best partial program (counting stops at the first mismatch that decides it)."""
+        outputs = self.outputs
+        n = len(outputs)
+        best = self.best
+        if best is None:
+            allowed = n
+        else:
+            need = best[0] if cost < best[1].cost else best[0] + 1
+            allowed = n - min(need, n)
+        miss = 0
+        for v, o in zip(vals, outputs):
+            tv = type(v)
+            if tv is type(o) and tv in _EXACT_TYPES:
+                if v == o:
+                    continue
+            elif same(v, o):
+                continue
+            miss += 1
+            if miss > allowed:
+                return -1
+        return n - miss
+
+    def _record(self, node: Node, sat: int) -> None:
+        """Note a main-bank program that satisfies ``sat`` examples (see ``_target_sat``)."""
+        found = False
         if sat == len(self.outputs):
             if params_used(node) >= self.nparams:
                 self.solutions.append(node)
+                found = True
             else:
                 # consistent but ignores a parameter: likely overfit, kept as a fallback
                 self.weak.append(node)
         if self.best is None or (sat, -node.cost) > (self.best[0], -self.best[1].cost):
             self.best = (sat, node)
+        if found and self.stop_at_first and not self._seeding:
+            raise Found
+
+    def _check_target(self, node: Node) -> None:
+        if not self._target_compatible(node.tag):
+            return
+        sat = self._target_sat(node.vals, node.cost)
+        if sat >= 0:
+            self._record(node, sat)
 
     # -- construction ----------------------------------------------------------------------
 
-    def _make_plain(self, bank: Bank, prod: Prod, kids: tuple, cost: int, is_main: bool) -> None:
-        size = 1
-        for k in kids:
-            size += k.size
-        if size > self.max_size:
-            return
-        self._tick()
-        fn = prod.fn
-        if is_main:
-            try:
-                if len(kids) == 1:
-                    vals = tuple([bounded(fn(a)) for a in kids[0].vals])
-                elif len(kids) == 2:
-                    vals = tuple([bounded(fn(a, b)) for a, b in zip(kids[0].vals, kids[1].vals)])
-                else:
-                    vals = tuple([bounded(fn(*a)) for a in zip(*[k.vals for k in kids])])
-            except Exception:
-                return
-        else:
-            out = []
-            for a in zip(*[k.vals for k in kids]):
-                if ERR in a:
-                    out.append(ERR)
-                    continue
-                try:
-                    out.append(bounded(fn(*a)))
-                except Exception:
-                    out.append(ERR)
-            vals = tuple(out)
-        tag = infer_tag(vals)
-        uses_x = any(k.uses_x for k in kids)
-        self._admit(bank, Node(prod, kids, vals, cost, tag, size, uses_x), is_main)
+    def _count(self) -> int:
+        """Count one more program against the budget, returning the count."""
+        ex = self.explored = self.explored + 1
+        if (ex & 127 == 0 and time.monotonic() > self.deadline) or ex >= self.max_programs:
+            raise Stop
+        return ex
 
-    def _grow_plain(self, bank: Bank, level: int, prods: list[Prod], is_main: bool) -> None:
-        tags = bank.tags()
-        for prod in prods:
-            rem = level - self.costs[prod.name]
-            ar = prod.arity
-            if rem < ar:
-                continue
-            cand = [[t for t in tags if pred(t)] for pred in prod.args]
-            if any(not c for c in cand):
-                continue
-            check = prod.check
-            if ar == 1:
-                for t in cand[0]:
-                    for a in bank.get(t, rem):
-                        self._make_plain(bank, prod, (a,), level, is_main)
-            elif ar == 2:
-                comm = prod.commutative
-                table = bank.table
-                for t1 in cand[0]:
-                    d1 = table[t1]
-                    for t2 in cand[1]:
-                        if comm and t2 < t1:
+    def _emit_main(self, prod: Prod, cost: int, chunks: Iterator[tuple[tuple, list[Node]]]) -> None:
+        """Evaluate ``prod`` on every kid tuple ``prefix + (z,)`` for ``(prefix, zs)`` in
+        ``chunks``, z in zs, and admit the results to the main bank."""
+        fn = prod.fn
+        bank = self.main
+        seen = bank.seen
+        insert = bank.insert
+        max_size = self.max_size
+        compat = self._compat
+        compatible = self._target_compatible
+        target_sat = self._target_sat
+        count = self._count
+        for prefix, zs in chunks:
+            np = len(prefix)
+            psize = 1
+            for k in prefix:
+                psize += k.size
+            if np == 1:
+                pv0 = prefix[0].vals
+            elif np == 2:
+                pv0 = prefix[0].vals
+                pv1 = prefix[1].vals
+            for z in zs:
+                size = psize + z.size
+                if size > max_size:
+                    continue
+                count()
+                try:
+                    if np == 0:
+                        vals = tuple(map(fn, z.vals))
+                    elif np == 1:
+                        vals = tuple(map(fn, pv0, z.vals))
+                    else:
+                        vals = tuple(map(fn, pv0, pv1, z.vals))
+                    tag = checked_tag(vals)
+                except Exception:
+                    continue
+                node = None
+                ok = compat.get(tag)
+                if ok is None:
+                    ok = compatible(tag)
+                if ok:
+                    sat = target_sat(vals, cost)
+                    if sat >= 0:
+                        node = Node(prod, prefix + (z,), vals, cost, tag, size, False)
+                        self._record(node, sat)
+                key = (tag, vals) if tag in HASHABLE_TAGS else vector_key(tag, vals)
+                if key in seen:
+                    continue
+                seen.add(key)
+                insert(node or Node(prod, prefix + (z,), vals, cost, tag, size, False))
+
+    def _emit_lambda(self, bank: Bank, prod: Prod, cost: int, chunks: Iterator[tuple[tuple, list[Node]]]) -> None:
+        """As ``_emit_main`` for a lambda bank: a failing element makes that value ERR.
+
+        A program without the bound variable has one value per example: it is computed once
+        per example (``Node.pj``) and spread over that example's element contexts, which
+        gives the same vector as computing it in every context."""
+        fn = prod.fn
+        seen = bank.seen
+        insert = bank.insert
+        max_size = self.max_size
+        count = self._count
+        jpos = bank.jpos
+        for prefix, zs in chunks:
+            psize = 1
+            p_err = p_x = False
+            for k in prefix:
+                psize += k.size
+                p_err = p_err or k.has_err
+                p_x = p_x or k.uses_x
+            pvals = [k.vals for k in prefix]
+            ppj = None if p_x else [k.pj for k in prefix]
+            for z in zs:
+                size = psize + z.size
+                if size > max_size:
+                    continue
+                count()
+                if ppj is None or z.uses_x:
+                    got = _columns(fn, pvals + [z.vals], p_err or z.has_err)
+                    if got is None:
+                        continue
+                    vals, tag, has_err = got
+                    pj = None
+                else:
+                    got = _columns(fn, ppj + [z.pj], p_err or z.has_err)
+                    if got is None:
+                        continue
+                    pj, tag, has_err = got
+                    vals = tuple(map(pj.__getitem__, jpos))
+                if tag in HASHABLE_TAGS:
+                    key = (tag, vals)
+                elif pj is None:
+                    key = vector_key(tag, vals)
+                else:
+                    key = spread_key(tag, pj, jpos, vals)
+                if key in seen:
+                    continue
+                seen.add(key)
+                node = Node(prod, prefix + (z,), vals, cost, tag, size, pj is None, None, has_err)
+                node.pj = pj
+                insert(node)
+
+    def _chunks(self, bank: Bank, prod: Prod, rem: int, cand: list[list[str]]) -> Iterator[tuple[tuple, list[Node]]]:
+        """Kid tuples of total cost ``rem`` for ``prod``, grouped by all but the last kid, in
+        the enumeration order (read lazily: the bank grows while they are consumed)."""
+        ar = prod.arity
+        check = prod.check
+        table = bank.table
+        if ar == 1:
+            for t in cand[0]:
+                lst = bank.get(t, rem)
+                if lst:
+                    yield (), lst
+        elif ar == 2:
+            comm = prod.commutative
+            for t1 in cand[0]:
+                d1 = table[t1]
+                # (costs below ``rem``: the bank only gains nodes of cost level > rem meanwhile)
+                costs1 = sorted(c for c in d1 if c < rem)
+                for t2 in cand[1]:
+                    if comm and t2 < t1:
+                        continue
+                    if check is not None and not check(t1, t2):
+                        continue
+                    d2 = table[t2]
+                    for c1 in costs1:
+                        c2 = rem - c1
+                        if c2 < 1:
+                            break
+                        if comm and t1 == t2 and c1 > c2:
+                            break
+                        l2 = d2.get(c2)
+                        if not l2:
                             continue
-                        if check is not None and not check(t1, t2):
+                        l1 = d1[c1]
+                        if comm and c1 == c2 and t1 == t2:
+                            for i, a in enumerate(l1):
+                                yield (a,), l2[i:]
+                        else:
+                            for a in l1:
+                                yield (a,), l2
+        else:
+            d1s = [(t, table[t]) for t in cand[0]]
+            d2s = [(t, table[t]) for t in cand[1]]
+            # the third kids' tags allowed after each pair of tags, in ``cand[2]`` order
+            d3s = {(t1, t2): [table[t3] for t3 in cand[2] if check is None or check(t1, t2, t3)]
+                   for t1 in cand[0] for t2 in cand[1]}
+            for c1 in range(1, rem - 1):
+                for c2 in range(1, rem - c1):
+                    c3 = rem - c1 - c2
+                    for t1, d1 in d1s:
+                        l1 = d1.get(c1)
+                        if not l1:
                             continue
-                        d2 = table[t2]
-                        for c1 in sorted(d1):
-                            c2 = rem - c1
-                            if c2 < 1:
-                                break
-                            if comm and t1 == t2 and c1 > c2:
-                                break
+                        for t2, d2 in d2s:
                             l2 = d2.get(c2)
                             if not l2:
                                 continue
-                            l1 = d1[c1]
-                            same_list = comm and c1 == c2 and t1 == t2
-                            for i, a in enumerate(l1):
-                                for b in (l2[i:] if same_list else l2):
-                                    self._make_plain(bank, prod, (a, b), level, is_main)
-            else:
-                for c1 in range(1, rem - 1):
-                    for c2 in range(1, rem - c1):
-                        c3 = rem - c1 - c2
-                        for t1 in cand[0]:
-                            l1 = bank.get(t1, c1)
-                            if not l1:
-                                continue
-                            for t2 in cand[1]:
-                                l2 = bank.get(t2, c2)
-                                if not l2:
+                            for d3 in d3s[(t1, t2)]:
+                                l3 = d3.get(c3)
+                                if not l3:
                                     continue
-                                for t3 in cand[2]:
-                                    if check is not None and not check(t1, t2, t3):
-                                        continue
-                                    l3 = bank.get(t3, c3)
-                                    if not l3:
-                                        continue
-                                    for a in l1:
-                                        for b in l2:
-                                            for c in l3:
-                                                self._make_plain(bank, prod, (a, b, c), level, is_main)
+                                for a in l1:
+                                    for b in l2:
+                                        yield (a, b), l3
+
+    def _grow_plain(self, bank: Bank, level: int, prods: list[Prod], is_main: bool) -> None:
+        tags = bank.tags()
+        by_pred: dict[Callable, list[str]] = {}  # the tags each argument predicate accepts
+        for prod in prods:
+            rem = level - self.costs[prod.name]
+            if rem < prod.arity:
+                continue
+            cand = []
+            for pred in prod.args:
+                ok = by_pred.get(pred)
+                if ok is None:
+                    ok = by_pred[pred] = [t for t in tags if pred(t)]
+                cand.append(ok)
+            if any(not c for c in cand):
+                continue
+            chunks = self._chunks(bank, prod, rem, cand)
+            if is_main:
+                self._emit_main(prod, level, chunks)
+            else:
+                self._emit_lambda(bank, prod, level, chunks)
 
     # -- comprehensions --------------------------------------------------------------------
 
-    def _apply(self, lb: Bank, f: Node, j: int, e: Any) -> Any:
-        try:
-            idx = lb.index.get((j, type(e), e))
-        except TypeError:
-            idx = None
-        if idx is not None:
-            v = f.vals[idx]
-            if v is ERR:
-                raise Bound("lambda failed")
-            return v
-        return interp(f, self.main.envs[j] + (e,))
+    def _comp_context(self, lst: Node, lb: Bank) -> list | None:
+        """Per example: the iterable's elements, their context numbers in the lambda bank (in
+        its sample, else in ``Bank.over``) and a mode (0: all in the sample, 1: not); None
+        when an iterable is too long. Cached on the node: one iterable meets many lambda bodies.
+
+        Elements outside the sample share a ``Bank.over`` context when they are equal ints,
+        strings or tuples of them (which behave alike in every expression), or when they are
+        the same object."""
+        ctx = lst.ctx
+        if ctx is None:
+            ctx = []
+            index = lb.index
+            over = lb.over
+            n = lb.n
+            envs = self.main.envs
+            for j, seq in enumerate(lst.vals):
+                if len(seq) > MAX_LEN:
+                    ctx = False
+                    break
+                items = list(seq)
+                idxs = []
+                mode = 0
+                for e in items:
+                    try:
+                        key: tuple = (j, type(e), e)
+                        i = index.get(key)
+                    except TypeError:  # unhashable
+                        i = None
+                        key = (j, id(e))
+                    if i is None:
+                        if len(key) == 3 and not _cacheable(e):
+                            key = (j, id(e))  # this very object (its context keeps it alive)
+                        i = over.get(key)
+                        if i is None:
+                            i = over[key] = n + len(lb.over_envs)
+                            lb.over_envs.append(envs[j] + (e,))
+                            lb.over_js.append(j)
+                        mode = 1
+                    idxs.append(i)
+                ctx.append((items, idxs, mode))
+            lst.ctx = ctx
+        return ctx or None
+
+    def _lambda_values(self, f: Node, lb: Bank, idxs: list, mode: int) -> list:
+        """The lambda body ``f`` on each element (by context number): its bank value for
+        sampled elements, else computed directly, raising when that fails (values in
+        ``Bank.over`` contexts are cached in ``Node.over``). ERR values are left for the caller."""
+        if mode == 0:
+            return list(map(f.vals.__getitem__, idxs))
+        n = lb.n
+        ext = f.over
+        if ext is None:
+            ext = f.over = list(f.vals)
+        total = n + len(lb.over_envs)
+        if len(ext) < total:
+            ext.extend([_MISSING] * (total - len(ext)))
+        v = list(map(ext.__getitem__, idxs))
+        if _MISSING in v:
+            c = compile_node(f, lb.jmap)
+            for at, i in enumerate(idxs):
+                if v[at] is not _MISSING:
+                    continue
+                x = ext[i]  # (the same element may come again)
+                if x is _MISSING:
+                    try:
+                        x = c(lb.over_js[i - n], lb.over_envs[i - n])
+                    except Exception:
+                        x = _RAISED
+                    if type(x) not in _SIZED or len(x) <= _CACHE_LEN:
+                        ext[i] = x  # (long values are not kept: many would take much memory)
+                v[at] = x
+        if _RAISED in v:
+            raise Bound("lambda failed")
+        return v
 
     def _make_comp(self, prod: Prod, lst: Node, lb: Bank, f: Node | None, p: Node | None, cost: int) -> None:
         size = 1 + lst.size + (f.size if f else 0) + (p.size if p else 0)
         if size > self.max_size:
             return
-        self._tick()
+        self._count()
+        ctx = self._comp_context(lst, lb)
+        if ctx is None:
+            return
         kind = prod.kind
         name = prod.name
-        apply = self._apply
+        values = self._lambda_values
         vals = []
         try:
-            for j, seq in enumerate(lst.vals):
-                guard_len(seq)
+            for items, idxs, mode in ctx:
                 if kind == "map":
-                    v = [apply(lb, f, j, e) for e in seq]
+                    v = values(f, lb, idxs, mode)
+                    if f.has_err and ERR in v:
+                        return
                 elif kind == "filter":
-                    v = [e for e in seq if apply(lb, p, j, e) is True]
+                    keep = values(p, lb, idxs, mode)
+                    if p.has_err and ERR in keep:
+                        return
+                    v = [e for e, k in zip(items, keep) if k is True]
                 elif kind == "map_filter":
-                    v = [apply(lb, f, j, e) for e in seq if apply(lb, p, j, e) is True]
-                elif name == "sorted_key":
-                    v = sorted(seq, key=lambda e, j=j: apply(lb, f, j, e))
-                elif name == "max_key":
-                    v = max(seq, key=lambda e, j=j: apply(lb, f, j, e))
+                    keep = values(p, lb, idxs, mode)
+                    if p.has_err and ERR in keep:
+                        return
+                    sel_idxs = [i for i, k in zip(idxs, keep) if k is True]
+                    v = values(f, lb, sel_idxs, mode)
+                    if f.has_err and ERR in v:
+                        return
                 else:
-                    v = min(seq, key=lambda e, j=j: apply(lb, f, j, e))
-                vals.append(bounded(v))
+                    keys = values(f, lb, idxs, mode)
+                    if f.has_err and ERR in keys:
+                        return
+                    at = keys.__getitem__
+                    if name == "sorted_key":
+                        v = [items[i] for i in sorted(range(len(items)), key=at)]
+                    elif name == "max_key":
+                        v = items[max(range(len(items)), key=at)]
+                    else:
+                        v = items[min(range(len(items)), key=at)]
+                vals.append(v)
+            vals_t = tuple(vals)
+            tag = checked_tag(vals_t)
         except Exception:
             return
-        vals_t = tuple(vals)
         kids = (lst,) + tuple(k for k in (f, p) if k is not None)
-        node = Node(prod, kids, vals_t, cost, infer_tag(vals_t), size, False)
+        node = Node(prod, kids, vals_t, cost, tag, size, False)
         self._admit(self.main, node, True)
 
     def _grow_comps(self, level: int) -> None:
         main = self.main
         tags = main.tags()
+        # Lambda bodies per (bank, cost, role), kept across levels: the bodies used here cost
+        # at most the current lambda level (an iterable costs at least ``min_leaf``), whose
+        # nodes are all in by now, and later levels only add costlier ones.
+        bodies = self._bodies
+
+        def select(k: str, lb: Bank, cost: int, role: str) -> list[Node]:
+            got = bodies.get((k, cost, role))
+            if got is None:
+                pool = lb.by_cost.get(cost, ())
+                if role == "pred":
+                    got = [n for n in pool if n.uses_x and n.tag == "bool"]
+                elif role == "any":
+                    got = [n for n in pool if n.uses_x]
+                elif role == "key":
+                    got = [n for n in pool if n.uses_x and n.leaf is None
+                           and n.tag in ("int", "float", "str", "tuple")]
+                else:
+                    got = [n for n in pool if n.uses_x and n.leaf is None]
+                bodies[(k, cost, role)] = got
+            return got
+
         for prod in self.comps:
             rem = level - self.costs[prod.name]
             if rem < 2:
@@ -440,16 +846,15 @@ class Enumerator:
                     lb = self.lambdas[k]
                     if kind == "filter":
                         fs: list[Node | None] = [None]
-                        ps = [n for n in lb.by_cost.get(cf, ()) if n.uses_x and n.tag == "bool"]
+                        ps: list[Node | None] = select(k, lb, cf, "pred")
                     elif kind == "map_filter":
-                        fs = [n for n in lb.by_cost.get(cf, ()) if n.uses_x]
-                        ps = [n for n in lb.by_cost.get(cp, ()) if n.uses_x and n.tag == "bool"]
+                        fs = select(k, lb, cf, "any")
+                        ps = select(k, lb, cp, "pred")
                     elif kind == "key":
-                        fs = [n for n in lb.by_cost.get(cf, ()) if n.uses_x and n.leaf is None
-                              and n.tag in ("int", "float", "str", "tuple")]
+                        fs = select(k, lb, cf, "key")
                         ps = [None]
                     else:
-                        fs = [n for n in lb.by_cost.get(cf, ()) if n.uses_x and n.leaf is None]
+                        fs = select(k, lb, cf, "body")
                         ps = [None]
                     if not fs or not ps:
                         continue
@@ -473,7 +878,7 @@ class Enumerator:
 
     def run(self, max_level: int, stop: Callable[[int], bool]) -> bool:
         """Grow level by level until ``stop(level)`` is true after a level; False if the
-        budget ran out first."""
+        budget ran out first (or the search stopped at its first consistent program)."""
         try:
             for c in range(1, max_level + 1):
                 self.level(c)
