@@ -107,7 +107,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     print(f"run directory: {config.out}", flush=True)
     _log_trials()
-    outcome = run_experiment(config, say=lambda line: print(line, flush=True))
+    import os
+
+    outcome = run_experiment(config, say=lambda line: print(line, flush=True),
+                             mlflow_uri=args.mlflow or os.environ.get("CODELOOP_MLFLOW_URI"))
     print()
     print(outcome.summary.render())
     print(f"\nwrote {outcome.directory}/: summary.json, summary.csv, summary.md, results.parquet, program.json, "
@@ -206,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--optimizer", help="optimizer: joint (default), none, or any codeloop or DSPy strategy")
     run.add_argument("--out", help="run directory (default codeloop-runs/default)")
     run.add_argument("--dry-run", action="store_true", help="print the LM-call estimate and stop")
+    run.add_argument("--mlflow", metavar="URI", help="also log the run to MLflow (e.g. sqlite:///mlflow.db; "
+                                                     "needs codeloop[mlflow]; default $CODELOOP_MLFLOW_URI)")
     run.set_defaults(handler=_run)
 
     comparison = commands.add_parser(

@@ -273,3 +273,20 @@ def test_a_full_pipeline_runs_over_http_against_the_local_server(suite_file, tmp
     assert stored["lm_resolved"] == "openai/codeloop-offline"
     assert 0 < summary["lm_calls_optimize"] <= 30 and summary["lm_calls"] > summary["lm_calls_optimize"]
     assert summary["solved_at"][-1] > 0 and summary["trials"] > 0
+
+
+def test_a_run_can_be_logged_to_mlflow(suite_file, tmp_path, sandbox):
+    mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    outcome = run_experiment(config(suite_file, tmp_path / "run"), sandbox=sandbox, say=lambda line: None,
+                             mlflow_uri=uri)
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([client.get_experiment_by_name("codeloop").experiment_id])
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.data.params["optimizer"] == "labeled-random" and run.info.status == "FINISHED"
+    history = client.get_metric_history(run.info.run_id, "solved_at")
+    assert [m.value for m in sorted(history, key=lambda m: m.step)] == outcome.summary.solved_at
+    assert run.data.metrics["lm_calls"] == outcome.summary.lm_calls
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"summary.json", "program.json", "solved_at.png"} <= artifacts

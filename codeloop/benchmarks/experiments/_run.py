@@ -105,10 +105,11 @@ def _read_rows(path: Path) -> list[dict]:
 
 
 def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any = None,
-                   say: Callable[[str], None] = print) -> RunOutcome:
+                   say: Callable[[str], None] = print, mlflow_uri: str | None = None) -> RunOutcome:
     """Run (or resume) the experiment ``config`` describes; returns the summary and the rows.
 
     ``lm`` (a ``dspy.BaseLM``) overrides ``config.lm``, e.g. for an LM object built in code.
+    ``mlflow_uri`` also logs the finished run to MLflow (needs the ``mlflow`` extra).
     """
     began = time.perf_counter()
     suite = load_suite(config.suite, seed=config.seed)  # bad settings fail before anything is written
@@ -146,6 +147,10 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     frame.to_parquet(out / "results.parquet", index=False)
     write_summary(summary, out)
     write_plots(summary, optimization.get("trials", []), out)
+    if mlflow_uri:
+        from ._tracking import track_in_mlflow
+
+        say(f"logged to MLflow at {mlflow_uri}: run {track_in_mlflow(mlflow_uri, config, summary, out)}")
     return RunOutcome(out, summary, frame)
 
 
