@@ -48,17 +48,20 @@ def _offline_budget(options: str, model: str) -> Budget:
 
 
 def resolve_lm(model: str | None = None, *, api_base: str | None = None, env: Mapping[str, str] | None = None,
-               cache: bool = True, responder: SynthesisResponder | None = None) -> ResolvedLM:
-    """The LM named by ``model``, else by ``CODELOOP_LM`` in ``env``, else the offline backend."""
+               cache: bool = True, responder: SynthesisResponder | None = None,
+               default: str = "offline") -> ResolvedLM:
+    """The LM named by ``model``, else by ``CODELOOP_LM`` in ``env``, else ``default`` (an
+    offline-backend spec, such as ``offline:max_programs=30000``)."""
     env = os.environ if env is None else env
     source = "flag" if model else "environment" if env.get("CODELOOP_LM") else "default"
-    model = (model or env.get("CODELOOP_LM") or "").strip()
+    model = (model or env.get("CODELOOP_LM") or default).strip()
     api_base = api_base or env.get("CODELOOP_API_BASE") or None
     name, _, options = model.partition(":")
     if not model or name in OFFLINE_NAMES:
         responder = responder or SynthesisResponder(budget=_offline_budget(options, model))
         lm = offline_lm(responder, cache=cache)
-        return ResolvedLM(lm, model or "offline", source, True, OFFLINE_NOTICE if source == "default" else None)
+        notice = f"{OFFLINE_NOTICE} ({model})" if source == "default" else None
+        return ResolvedLM(lm, model, source, True, notice)
     if "/" not in model:
         raise ConfigError(f"unknown LM {model!r}: give a LiteLLM model string 'provider/model' "
                           f"(e.g. openai/gpt-4o-mini, or openai/<name> with --api-base) or one of {OFFLINE_NAMES}")

@@ -41,6 +41,11 @@ from ._report import RunSummary, write_plots, write_summary
 
 logger = logging.getLogger(__name__)
 
+#: With no LM configured, runs use the offline backend with a 30,000-program search per call:
+#: about a third of a call's default budget, so a whole default run takes minutes on 2 cores
+#: (the synthesizer runs in this process, so evaluation threads share one core's worth of it).
+RUN_DEFAULT_LM = "offline:max_programs=30000"
+
 
 @dataclass
 class RunOutcome:
@@ -116,7 +121,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
     check_against_suite(config, suite)
     if lm is None:
-        resolved = resolve_lm(config.lm, api_base=config.api_base)
+        resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM)
         if resolved.notice:
             say(f"note: {resolved.notice}")
         lm = resolved.lm
