@@ -275,8 +275,9 @@ def test_a_full_pipeline_runs_over_http_against_the_local_server(suite_file, tmp
     assert summary["solved_at"][-1] > 0 and summary["trials"] > 0
 
 
-def test_a_run_can_be_logged_to_mlflow(suite_file, tmp_path, sandbox):
+def test_a_run_can_be_logged_to_mlflow(suite_file, tmp_path, sandbox, monkeypatch):
     mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
+    monkeypatch.chdir(tmp_path)  # MLflow puts artifacts in ./mlruns beside a database store
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     outcome = run_experiment(config(suite_file, tmp_path / "run"), sandbox=sandbox, say=lambda line: None,
                              mlflow_uri=uri)
