@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import dspy
+import numpy as np
 from dspy.teleprompt import Teleprompter
 
 from ..exceptions import BudgetExhausted, ConfigError
@@ -22,6 +24,17 @@ from ._budget import Budget, Meter, MeteredLM, Spend
 from ._trials import Trial, TrialKind
 
 logger = logging.getLogger(__name__)
+
+
+def rng_for(seed: int, purpose: str) -> np.random.Generator:
+    """One independent stream per purpose, so changing one draw leaves the others alone."""
+    return np.random.default_rng([int(seed), zlib.crc32(purpose.encode())])
+
+
+def check(caller: str, name: str, value: Any, ok: bool, constraint: str) -> None:
+    """The one error shape for a bad optimizer setting: the parameter, the rule, the value."""
+    if not ok:
+        raise ConfigError(f"The {name!r} parameter of {caller} must be {constraint}. Got {value!r} instead.")
 
 
 @dataclass

@@ -10,6 +10,7 @@ never reach a prompt: modules are called with ``**example.inputs()``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import dspy
 
@@ -65,6 +66,16 @@ def labeled_demos(program: dspy.Module, examples: Sequence[dspy.Example]) -> dic
     with_reference = [e for e in examples if e.get("reference")]
     return {name: [demo_for(predictor, view_of(e), e.reference) for e in with_reference]
             for name, predictor in generation_predictors(program)}
+
+
+def demo_record(demo: dspy.Example) -> dict[str, Any]:
+    """A demo as JSON: its fields and which of them are inputs (``demo_from_record`` reverses it)."""
+    fields = demo.toDict() if hasattr(demo, "toDict") else dict(demo)
+    return {"fields": fields, "inputs": sorted(getattr(demo, "_input_keys", None) or ())}
+
+
+def demo_from_record(record: dict[str, Any]) -> dspy.Example:
+    return dspy.Example(**record["fields"]).with_inputs(*record["inputs"])
 
 
 def set_demos(program: dspy.Module, demos: dict[str, Sequence[dspy.Example]]) -> dspy.Module:

@@ -8,15 +8,9 @@ from typing import Any
 
 import dspy
 
-from ..exceptions import BudgetExhausted, ConfigError
+from ..exceptions import BudgetExhausted
 from ._base import CodeloopOptimizer, Session, calls_per_example
 from ._exemplar_pool import Pool, build_pool
-
-
-def check(caller: str, name: str, value: Any, ok: bool, constraint: str) -> None:
-    """Raise the one error shape for a bad setting (checked in ``compile``, not the constructor)."""
-    if not ok:
-        raise ConfigError(f"The {name!r} parameter of {caller} must be {constraint}. Got {value!r} instead.")
 
 
 class ExemplarOptimizer(CodeloopOptimizer):

@@ -12,7 +12,6 @@ no signature field, so no prompt shows it.
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
@@ -21,7 +20,7 @@ import dspy
 import numpy as np
 
 from ..exceptions import BudgetExhausted, ConfigError
-from ._base import Session
+from ._base import Session, rng_for
 from ._data import demo_for, generation_predictors, set_demos, view_of
 
 logger = logging.getLogger(__name__)
@@ -31,11 +30,6 @@ POOL_KINDS: tuple[str, ...] = ("labeled", "bootstrapped", "both")
 Pool = dict[str, list[dspy.Example]]
 #: Indices into a pool, per predictor name, in the order the demos are shown.
 DemoSet = dict[str, list[int]]
-
-
-def rng_for(seed: int, purpose: str) -> np.random.Generator:
-    """An independent stream per purpose, so changing one draw (say ``m``) leaves the others."""
-    return np.random.default_rng([int(seed), zlib.crc32(purpose.encode())])
 
 
 def require_generators(program: dspy.Module, caller: str) -> list[tuple[str, dspy.Predict]]:

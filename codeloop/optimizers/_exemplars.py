@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from ._base import check
 from ._data import view_of
-from ._exemplar_base import ExemplarOptimizer, check
+from ._exemplar_base import ExemplarOptimizer
 from ._exemplar_pool import (
     apply_demo_set,
     bootstrap_pool,

@@ -4,7 +4,6 @@ of instructions as a recorded trial, and keeping the best (see ``_instructions``
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,22 +13,12 @@ import numpy as np
 from dspy.utils.exceptions import AdapterParseError
 
 from ..exceptions import ConfigError
-from ._base import CodeloopOptimizer, Evaluation, Session, calls_per_example
+from ._base import CodeloopOptimizer, Evaluation, Session, calls_per_example, check, rng_for
 from ._data import generation_predictors, set_instructions
 
 logger = logging.getLogger(__name__)
 
 Instructions = dict[str, str]  # generation predictor name -> instruction
-
-
-def rng_for(seed: int, purpose: str) -> np.random.Generator:
-    """One independent stream per purpose, so changing one draw leaves the others alone."""
-    return np.random.default_rng([int(seed), zlib.crc32(purpose.encode())])
-
-
-def check(caller: str, name: str, value: Any, ok: bool, constraint: str) -> None:
-    if not ok:
-        raise ConfigError(f"The {name!r} parameter of {caller} must be {constraint}. Got {value!r} instead.")
 
 
 def sample(examples: Sequence[dspy.Example], k: int, rng: np.random.Generator) -> list[dspy.Example]:

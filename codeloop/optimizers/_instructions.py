@@ -24,16 +24,14 @@ from typing import Any
 import dspy
 import numpy as np
 
-from ._base import Session, calls_per_example
+from ._base import Session, calls_per_example, check, rng_for
 from ._data import generation_predictors
 from ._instruction_base import (
     InstructionOptimizer,
     Instructions,
     Scored,
     ask,
-    check,
     current_instructions,
-    rng_for,
     sample,
 )
 from ._instruction_signatures import (

@@ -31,7 +31,14 @@ from optuna.trial import TrialState
 from ..exceptions import BudgetExhausted, ConfigError
 from ._base import CodeloopOptimizer, Session, calls_per_example
 from ._budget import Spend
-from ._data import generation_predictors, labeled_demos, set_demos, set_instructions
+from ._data import (
+    demo_from_record,
+    demo_record,
+    generation_predictors,
+    labeled_demos,
+    set_demos,
+    set_instructions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,14 +100,6 @@ def fail_orphaned_trials(study: optuna.Study, storage: optuna.storages.BaseStora
             storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
             failed += 1
     return failed
-
-
-def _demo_to_dict(demo: dspy.Example) -> dict[str, Any]:
-    return {"fields": dict(demo.toDict()), "inputs": sorted(demo.inputs().keys())}
-
-
-def _demo_from_dict(record: dict[str, Any]) -> dspy.Example:
-    return dspy.Example(**record["fields"]).with_inputs(*record["inputs"])
 
 
 class JointSearch(CodeloopOptimizer):
@@ -175,7 +174,7 @@ class JointSearch(CodeloopOptimizer):
                 size = min(k_max, len(demos))
                 sets.append([int(i) for i in rng.choice(len(demos), size=size, replace=False)] if size else [])
             predictors[name] = {"instructions": instructions.get(name) or [predictor.signature.instructions],
-                                "pool": [_demo_to_dict(d) for d in demos], "demo_sets": sets}
+                                "pool": [demo_record(d) for d in demos], "demo_sets": sets}
         return {"predictors": predictors}
 
     def _candidates(self, study: optuna.Study, storage: optuna.storages.BaseStorage, student: dspy.Module,
@@ -246,7 +245,7 @@ class JointSearch(CodeloopOptimizer):
         for name, c in candidates["predictors"].items():
             instructions[name] = c["instructions"][params[f"{name}:instruction"]]
             chosen = c["demo_sets"][params[f"{name}:demo_set"]][: params[f"{name}:k"]]
-            demos[name] = [_demo_from_dict(c["pool"][i]) for i in chosen]
+            demos[name] = [demo_from_record(c["pool"][i]) for i in chosen]
         return set_demos(set_instructions(student, instructions), demos)
 
     def _minibatch(self, valset: list[dspy.Example]) -> list[dspy.Example]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..benchmarks import TaskView
 from ..exceptions import ConfigError
-from ._data import set_demos
+from ._data import demo_from_record, demo_record, set_demos
 from ._exemplar_text import ORDERS, LexicalIndex, arrange, demo_text, mmr, view_text
 
 STATE_VERSION = 1
@@ -94,8 +94,7 @@ class RetrievalProgram(dspy.Module):
     # -- saved state ----------------------------------------------------------------------
 
     def dump_state(self, json_mode: bool = True) -> dict[str, Any]:
-        pool = {name: [{"fields": _fields(d), "inputs": sorted(_input_keys(d))} for d in demos]
-                for name, demos in self.pool.items()}
+        pool = {name: [demo_record(d) for d in demos] for name, demos in self.pool.items()}
         return {"program": self.program.dump_state(json_mode=json_mode),
                 "retrieval": {"version": STATE_VERSION, "k": self.k, "mmr_lambda": self.mmr_lambda,
                               "order": self.order, "seed": self.seed, "pool": pool}}
@@ -109,15 +108,5 @@ class RetrievalProgram(dspy.Module):
         self.program.load_state(state["program"], allow_unsafe_lm_state=allow_unsafe_lm_state)
         self.k, self.mmr_lambda = int(saved["k"]), float(saved["mmr_lambda"])
         self.order, self.seed = str(saved["order"]), int(saved["seed"])
-        self._set_pool({name: [dspy.Example(**item["fields"]).with_inputs(*item["inputs"]) for item in items]
-                        for name, items in saved["pool"].items()})
+        self._set_pool({name: [demo_from_record(item) for item in items] for name, items in saved["pool"].items()})
         return self
-
-
-def _fields(demo: Any) -> dict[str, Any]:
-    return demo.toDict() if hasattr(demo, "toDict") else dict(demo)
-
-
-def _input_keys(demo: Any) -> set[str]:
-    keys = getattr(demo, "_input_keys", None)
-    return set(keys) if keys else set()

@@ -34,6 +34,7 @@ from ...optimizers._budget import Budget
 from ...optimizers._data import task_examples
 from ...optimizers._registry import build_optimizer
 from ...optimizers._saved import load_program, save_program, write_json_atomically
+from ...optimizers._trials import save_trials
 from .._spec import load_suite
 from ..rounds import RoundsConfig, run_rounds, summarize, to_frame
 from ._config import RunConfig, check_against_suite, environment
@@ -239,7 +240,7 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
                             wall_seconds=time.perf_counter() - began)
         if optimizer.budget_exhausted:
             say(f"the budget of {config.budget} LM calls ran out; using the best candidate found")
-    (out / "trials.jsonl").write_text("".join(json.dumps(t) + "\n" for t in optimization["trials"]))
+    save_trials(optimizer.trials if optimizer is not None else [], out / "trials.jsonl")
     try:
         save_program(program, program_path, module=config.module,
                      compiled_with={"optimizer": config.optimizer, "budget": config.budget, "seed": config.seed,

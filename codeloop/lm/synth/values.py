@@ -93,6 +93,18 @@ _SCALAR_TAGS = {bool: "bool", int: "int", float: "float", str: "str", type(None)
 _ELEM_OF_LIST = {"int", "str", "float", "bool", "tuple", "dict"}
 
 
+def _list_tag(types: set) -> str:
+    """The tag of a list whose (first 50) elements have these Python types (at least one)."""
+    if len(types) == 1:
+        return _LIST_TAGS.get(next(iter(types)), "list[any]")
+    inner = {_ELEM_TAGS.get(et, "any") for et in types}
+    if len(inner) == 1:
+        return "list[" + inner.pop() + "]"
+    if inner == _INT_FLOAT:
+        return "list[float]"
+    return "list"
+
+
 def tag_of(v: Any) -> str:
     """The type tag of one value: int, bool, float, str, none, tuple, dict, set, list[T], list[?]."""
     t = type(v)
@@ -102,15 +114,7 @@ def tag_of(v: Any) -> str:
     if t is list:
         if not v:
             return "list[?]"
-        types = set(map(type, v if len(v) <= 50 else v[:50]))
-        if len(types) == 1:
-            return _LIST_TAGS.get(types.pop(), "list[any]")
-        inner = {_ELEM_TAGS.get(et, "any") for et in types}
-        if len(inner) == 1:
-            return "list[" + inner.pop() + "]"
-        if inner == _INT_FLOAT:
-            return "list[float]"
-        return "list"
+        return _list_tag(set(map(type, v if len(v) <= 50 else v[:50])))
     if t is tuple:
         return "tuple"
     if t is dict:
@@ -213,14 +217,7 @@ def _list_vector_tag(vals: tuple) -> str:
                 types.update(map(type, v if len(v) <= 50 else v[:50]))
     if not types:
         return "list"
-    if len(types) == 1:
-        return _LIST_TAGS.get(types.pop(), "list[any]")
-    inner = {_ELEM_TAGS.get(et, "any") for et in types}
-    if len(inner) == 1:
-        return "list[" + inner.pop() + "]"
-    if inner == _INT_FLOAT:
-        return "list[float]"
-    return "list"
+    return _list_tag(types)
 
 
 def _nested_types(vals: tuple) -> set:
