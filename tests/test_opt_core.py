@@ -3,6 +3,7 @@ stop, tasks as DSPy examples, and the joint TPE search (seeded, resumable, share
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from codeloop.optimizers._data import (  # noqa: E402
     task_examples,
 )
 from codeloop.optimizers._joint import JointSearch, fail_orphaned_trials, open_storage  # noqa: E402
+from codeloop.optimizers._selection import sign_test_p, significantly_better  # noqa: E402
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -229,6 +231,68 @@ def test_joint_search_resumes_without_reevaluating_recorded_trials(data, sandbox
     assert len([t for t in second.study.trials if t.state == optuna.trial.TrialState.COMPLETE]) == 4
     # the budget counts what the first run spent as well
     assert second.spend.calls >= first.spend.calls
+
+
+def magic_proposer(session, student, trainset, *, n, seed):
+    return {name: [p.signature.instructions, "Use MAGIC."] for name, p in generation_predictors(student)}
+
+
+def magic_lm():
+    """Writes code marked MAGIC exactly when the instruction says MAGIC."""
+
+    def respond(messages, params):
+        word = "MAGIC" if "MAGIC" in messages[0]["content"] else "plain"
+        return f"[[ ## code ## ]]\ndef f():\n    return '{word}'\n\n[[ ## completed ## ]]"
+
+    return offline_lm(respond, cache=False)
+
+
+def magic_metric(magic_solves: set[str]):
+    """The MAGIC instruction solves ``magic_solves``; the program as given solves nothing."""
+    return lambda example, prediction: float("MAGIC" in prediction.code and example.task_id in magic_solves)
+
+
+@pytest.mark.parametrize(("wins", "alpha", "chosen"), [(4, 0.1, "MAGIC"), (1, 0.1, "given"), (1, 1.0, "MAGIC")])
+def test_the_joint_search_keeps_the_program_as_given_unless_beaten_significantly(data, sandbox, wins, alpha,
+                                                                                 chosen):
+    train, dev = data
+    solves = {e.task_id for e in dev[:wins]}
+    opt = joint(sandbox, n_trials=6, minibatch=len(dev), proposer=magic_proposer, lm=magic_lm(),
+                metric=magic_metric(solves), accept_alpha=alpha)
+    program = opt.compile(CodeFromExamples(), trainset=train, valset=dev)
+    assert any(t.params["generate:instruction"] == 1 for t in opt.study.trials if t.params)  # MAGIC was tried
+    finals = {t.params["optuna_trial"]: t.score for t in opt.trials if t.kind == "final"}
+    assert sorted(finals.values()) == [0.0, wins / len(dev)]  # the program as given and the MAGIC finalist
+    instruction = generation_predictors(program)[0][1].signature.instructions
+    assert ("MAGIC" in instruction) == (chosen == "MAGIC")
+    assert (opt.best_trial == 0) == (chosen == "given")  # trial 0 is the program as given
+
+
+def test_the_sign_test_is_exact():
+    assert sign_test_p([1, 0, 0], [0, 0, 0]) == 0.5
+    assert sign_test_p([1, 1, 1, 1, 0], [0, 0, 0, 0, 0]) == 1 / 16
+    assert sign_test_p([1, 1, 1, 1, 1, 0], [0, 0, 0, 0, 0, 1]) == 7 / 64  # five wins, one loss
+    assert sign_test_p([0, 1], [0, 1]) == 1.0  # no differences, no evidence
+    assert significantly_better([1, 1, 1, 1], [0, 0, 0, 0], 0.1)
+    assert not significantly_better([1, 1, 1], [0, 0, 0], 0.1)  # p = 1/8
+    assert not significantly_better([0, 0], [0, 0], 1.0)  # alpha 1 still asks for a higher score
+    with pytest.raises(ValueError, match="same examples"):
+        sign_test_p([1], [0, 0])
+
+
+def test_a_joint_demo_set_never_shows_one_task_twice(data, sandbox):
+    train, dev = data
+    opt = joint(sandbox, n_trials=1, k_choices=(0, 3), n_demo_sets=6)
+    student = CodeFromExamples()
+    doubled = lambda session, student, trainset, max_tasks: labeled_demos(student, trainset)  # noqa: E731
+    opt.bootstrap, opt.bootstrapper = True, doubled  # every task in the pool twice
+    opt.compile(student, trainset=train, valset=dev)
+    candidates = opt.study.user_attrs["codeloop:candidates"]
+    predictor = json.loads(candidates)["predictors"]["generate"]
+    assert len(predictor["pool"]) == 2 * len(train)
+    for demo_set in predictor["demo_sets"]:
+        shown = [json.dumps(predictor["pool"][i]["fields"], sort_keys=True) for i in demo_set]
+        assert len(demo_set) == 3 and len(set(shown)) == 3
 
 
 def test_a_killed_runs_running_trial_is_marked_failed(tmp_path):

@@ -6,10 +6,10 @@ sharing the study, and every resumed run, searches the same space. The first tri
 program as given (its own instruction, no demos). Each trial is one configuration scored on
 a fixed, seeded minibatch of dev; trials stop early enough to leave budget for scoring the
 finalists (the best by minibatch, and the program as given) on all of dev, where the best
-must beat the program as given to be chosen. Every result is written to the study before it is used: a run killed with
-SIGKILL and started again on the same storage re-evaluates nothing already recorded (a
-trial that was running when the process died is marked failed, and its configuration may
-be sampled again).
+must beat the program as given significantly, task by task (``_selection``), to be chosen.
+Every result is written to the study before it is used: a run killed with SIGKILL and
+started again on the same storage re-evaluates nothing already recorded (a trial that was
+running when the process died is marked failed, and its configuration may be sampled again).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from ._data import (
     set_demos,
     set_instructions,
 )
+from ._selection import sign_test_p, significantly_better
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,21 @@ def fail_orphaned_trials(study: optuna.Study, storage: optuna.storages.BaseStora
     return failed
 
 
+def _distinct_tasks(demos: Sequence[dspy.Example], order: Sequence[int], size: int) -> list[int]:
+    """The first ``size`` demos in ``order`` that show different tasks: the pool holds a task's
+    reference and may hold the program's own trace of it, and one set should not show both."""
+    chosen, seen = [], set()
+    for i in order:
+        demo = demos[int(i)]
+        task = json.dumps({f: str(v) for f, v in demo.inputs().items() if f != "feedback"}, sort_keys=True)
+        if task not in seen:
+            seen.add(task)
+            chosen.append(int(i))
+        if len(chosen) == size:
+            break
+    return chosen
+
+
 class JointSearch(CodeloopOptimizer):
     """TPE (Optuna) over (instruction, demo set, k) for every generation predictor.
 
@@ -113,6 +129,9 @@ class JointSearch(CodeloopOptimizer):
     resumable run; a PostgreSQL URL for several workers on one study). ``n_trials`` counts
     the study's completed trials, whoever ran them. Configurations already evaluated are
     not paid for again: their recorded score is reused.
+    ``accept_alpha``: the chosen trial replaces the program as given only if it wins on
+    significantly more of the same dev tasks than it loses (one-sided exact sign test at this
+    level; ``1.0`` accepts any higher score). On a few dozen tasks, one more solved is noise.
     """
 
     name = "joint"
@@ -121,14 +140,19 @@ class JointSearch(CodeloopOptimizer):
                  n_instructions: int = 3, n_demo_sets: int = 6, k_choices: Sequence[int] = (0, 1, 2, 3),
                  bootstrap: bool = True, bootstrap_tasks: int = 16, full_eval_top: int = 2, storage: str | None = None,
                  study_name: str = "codeloop-joint", proposer: Callable | None = None,
-                 bootstrapper: Callable | None = None, setup_grace_seconds: float = 1.0, **kwargs: Any) -> None:
+                 bootstrapper: Callable | None = None, setup_grace_seconds: float = 1.0, accept_alpha: float = 0.1,
+                 **kwargs: Any) -> None:
         super().__init__(metric, **kwargs)
         if n_trials < 1 or minibatch < 1 or n_instructions < 1 or n_demo_sets < 1 or full_eval_top < 1:
             raise ConfigError("JointSearch: n_trials, minibatch, n_instructions, n_demo_sets and full_eval_top "
                               "must all be at least 1")
         if not k_choices or min(k_choices) < 0:
             raise ConfigError(f"JointSearch: k_choices must be non-negative demo counts, got {list(k_choices)}")
+        if not 0.0 < accept_alpha <= 1.0:
+            raise ConfigError(f"JointSearch: accept_alpha must be in (0, 1] (1 accepts any higher score), "
+                              f"got {accept_alpha!r}")
         self.n_trials = n_trials
+        self.accept_alpha = accept_alpha
         self.minibatch = minibatch
         self.n_instructions = n_instructions
         self.n_demo_sets = n_demo_sets
@@ -169,10 +193,7 @@ class JointSearch(CodeloopOptimizer):
         predictors: dict[str, Any] = {}
         for name, predictor in generation_predictors(student):
             demos = pool.get(name, [])
-            sets = []
-            for _ in range(self.n_demo_sets):
-                size = min(k_max, len(demos))
-                sets.append([int(i) for i in rng.choice(len(demos), size=size, replace=False)] if size else [])
+            sets = [_distinct_tasks(demos, rng.permutation(len(demos)), k_max) for _ in range(self.n_demo_sets)]
             predictors[name] = {"instructions": instructions.get(name) or [predictor.signature.instructions],
                                 "pool": [demo_record(d) for d in demos], "demo_sets": sets}
         return {"predictors": predictors}
@@ -348,6 +369,7 @@ class JointSearch(CodeloopOptimizer):
             raise
         trial.set_user_attr("lm_calls", evaluation.trial.lm_calls)
         trial.set_user_attr("tokens", evaluation.trial.tokens)
+        trial.set_user_attr("scores", evaluation.scores)
         study.tell(trial, evaluation.score)
 
     def _final(self, study: optuna.Study, student: dspy.Module, candidates: dict[str, Any],
@@ -356,37 +378,56 @@ class JointSearch(CodeloopOptimizer):
         if not completed:
             return student
         ranked = sorted(completed, key=lambda t: (-t.value, t.number))
-        seed = next((t for t in ranked if t.params == self._seed_params(candidates)), None)
+        seed = self._seed_trial(candidates, ranked)
         top = ranked[: self.full_eval_top]
         if seed is not None and seed not in top and self.full_eval_top > 1:
             top = [*ranked[: self.full_eval_top - 1], seed]  # the best must beat the program as given
-        best: tuple[float, int, dspy.Module] | None = None
+        scored: list[tuple[float, list[float] | None, optuna.trial.FrozenTrial]] = []
         for trial in top:
-            program = self.build(student, candidates, trial.params)
             key = f"codeloop:full:{trial.number}"
             stored = study.user_attrs.get(key)
-            score = stored["score"] if isinstance(stored, dict) else None
             if stored is None and len(top) > 1:
+                program = self.build(student, candidates, trial.params)
                 try:
                     final = session.evaluate(program, valset, {"optuna_trial": trial.number, **trial.params},
                                              kind="final")
                 except BudgetExhausted:
                     self.budget_exhausted = True
                     return self._best_by_minibatch(student, candidates, top)
-                score = final.score
-                study.set_user_attr(key, {"score": score, "lm_calls": final.trial.lm_calls,
-                                          "tokens": final.trial.tokens})
-            value = trial.value if score is None else score
-            if best is None or value > best[0] or (value == best[0] and trial is seed):
-                best = (value, trial.number, program)
-        assert best is not None
-        self.best_trial = best[1]
-        return best[2]
+                stored = {"score": final.score, "scores": final.scores, "lm_calls": final.trial.lm_calls,
+                          "tokens": final.trial.tokens}
+                study.set_user_attr(key, stored)
+            if isinstance(stored, dict):
+                scored.append((stored["score"], stored.get("scores"), trial))
+            else:
+                scored.append((trial.value, trial.user_attrs.get("scores"), trial))
+        return self._choose(student, candidates, scored, seed, "all of dev")
+
+    def _seed_trial(self, candidates: dict[str, Any],
+                    trials: Sequence[optuna.trial.FrozenTrial]) -> optuna.trial.FrozenTrial | None:
+        return next((t for t in trials if t.params == self._seed_params(candidates)), None)
+
+    def _choose(self, student: dspy.Module, candidates: dict[str, Any],
+                scored: list[tuple[float, list[float] | None, optuna.trial.FrozenTrial]],
+                seed: optuna.trial.FrozenTrial | None, where: str) -> dspy.Module:
+        """The best scored trial, if it significantly beats the program as given on the same
+        examples (see ``accept_alpha``); otherwise the program as given. Ties go to the
+        program as given, then to the better minibatch score, then to the earlier trial."""
+        is_seed = {s[2].number: seed is not None and s[2].number == seed.number for s in scored}
+        value, scores, best = max(scored, key=lambda s: (s[0], is_seed[s[2].number], s[2].value, -s[2].number))
+        incumbent = next((s for s in scored if is_seed[s[2].number]), None)
+        if (incumbent is not None and not is_seed[best.number] and scores is not None and incumbent[1] is not None
+                and not significantly_better(scores, incumbent[1], self.accept_alpha)):
+            logger.info("joint: trial %d (%.3f on %s) does not beat the program as given (%.3f) significantly "
+                        "(sign test p=%.3f > %.2f); keeping the program as given", best.number, value, where,
+                        incumbent[0], sign_test_p(scores, incumbent[1]), self.accept_alpha)
+            best = incumbent[2]
+        self.best_trial = best.number
+        return self.build(student, candidates, best.params)
 
     def _best_by_minibatch(self, student: dspy.Module, candidates: dict[str, Any],
                            top: list[optuna.trial.FrozenTrial]) -> dspy.Module:
-        """When the budget ends the full evaluations, compare like with like: minibatch scores
-        (on a tie, the earliest trial: the program as given is scored first)."""
-        best = min(top, key=lambda t: (-t.value, t.number))
-        self.best_trial = best.number
-        return self.build(student, candidates, best.params)
+        """When the budget ends the full evaluations, compare like with like: minibatch scores,
+        under the same rule."""
+        scored = [(t.value, t.user_attrs.get("scores"), t) for t in top]
+        return self._choose(student, candidates, scored, self._seed_trial(candidates, top), "the minibatch")
