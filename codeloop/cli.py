@@ -220,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "difference to the baseline strategy.")
     _experiment_flags(comparison)
     comparison.add_argument("--strategies", default="none,labeled-random,joint",
-                            help="comma-separated optimizer names (default none,labeled-random,joint)")
+                            help="comma-separated optimizer names, each optionally NAME@BUDGET with its own "
+                                 "LM-call budget (default none,labeled-random,joint)")
     comparison.add_argument("--seeds", default="0,1", help="seeds: 0,1,2 or 0-4 (default 0,1)")
     comparison.add_argument("--baseline", help="strategy the others are compared with (default: the first)")
     comparison.add_argument("--out", help="comparison directory (default codeloop-runs/compare)")

@@ -228,6 +228,17 @@ def test_compare_writes_means_intervals_and_paired_differences_and_resumes(suite
         compare(["none", "nope"], [0], base, sandbox=sandbox)
 
 
+def test_compare_gives_a_strategy_its_own_budget_with_name_at_budget(suite_file, tmp_path, sandbox):
+    base = config(suite_file, tmp_path / "cmp", budget=40)
+    result = compare(["none", "random-search@2"], [0], base, sandbox=sandbox, resamples=100, say=lambda line: None)
+    cell = tmp_path / "cmp" / "random-search@2" / "seed0"
+    assert json.loads((cell / "config.json").read_text())["config"]["budget"] == 2
+    assert json.loads((cell / "config.json").read_text())["config"]["optimizer"] == "random-search"
+    assert 0 < result.strategies["random-search@2"].lm_calls <= 2
+    with pytest.raises(ConfigError, match="'joint@lots'.*whole number"):
+        compare(["none", "joint@lots"], [0], base, sandbox=sandbox)
+
+
 def test_eval_runs_a_saved_program_on_another_suite_split(suite_file, tmp_path, sandbox):
     first = run_experiment(config(suite_file, tmp_path / "run"), sandbox=sandbox, say=lambda line: None)
     outcome = evaluate_saved(first.directory / "program.json", config(suite_file, tmp_path / "eval", rounds=1),

@@ -68,17 +68,34 @@ def paired_bootstrap(scores: np.ndarray, baseline: int, *, resamples: int = 2000
     return low, high, diff_low, diff_high
 
 
+def strategy_settings(strategy: str) -> dict[str, Any]:
+    """``NAME`` or ``NAME@BUDGET``: an optimizer, and optionally its own LM-call budget (to compare
+    strategies at different budgets, such as one at a third of another's calls)."""
+    name, at, budget = strategy.partition("@")
+    if not at:
+        return {"optimizer": name}
+    try:
+        return {"optimizer": name, "budget": int(budget)}
+    except ValueError:
+        raise ConfigError(f"strategy {strategy!r}: the budget after '@' must be a whole number of LM calls, "
+                          f"got {budget!r}") from None
+
+
 def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *, baseline: str | None = None,
             sandbox: Sandbox | None = None, lm: Any = None, resamples: int = 2000,
             say: Callable[[str], None] = print) -> Comparison:
-    """Run every strategy with every seed (resuming finished cells) and compare them."""
+    """Run every strategy with every seed (resuming finished cells) and compare them.
+
+    A strategy is an optimizer name, or ``NAME@BUDGET`` for that optimizer with its own budget
+    (``base.budget`` otherwise); the label is used as given in results and directory names.
+    """
     strategies = list(dict.fromkeys(strategies))
     if not strategies or not seeds:
         raise ConfigError("compare needs at least one strategy and one seed")
     baseline = baseline or strategies[0]
     if baseline not in strategies:
         raise ConfigError(f"--baseline {baseline!r} is not among the strategies: {', '.join(strategies)}")
-    configs = {(s, seed): RunConfig.build(**{**base.model_dump(), "optimizer": s, "seed": seed,
+    configs = {(s, seed): RunConfig.build(**{**base.model_dump(), **strategy_settings(s), "seed": seed,
                                              "out": base.out / s / f"seed{seed}"})
                for s in strategies for seed in seeds}  # every name is checked before any work starts
     own = sandbox is None
