@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -32,7 +33,13 @@ from codeloop.optimizers._data import (  # noqa: E402
     set_instructions,
     task_examples,
 )
-from codeloop.optimizers._joint import JointSearch, fail_orphaned_trials, open_storage  # noqa: E402
+from codeloop.optimizers._joint import (  # noqa: E402
+    ClaimWatch,
+    JointSearch,
+    fail_orphaned_trials,
+    heartbeat,
+    open_storage,
+)
 from codeloop.optimizers._selection import sign_test_p, significantly_better  # noqa: E402
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -316,6 +323,44 @@ def test_a_killed_runs_running_trial_is_marked_failed(tmp_path):
 def test_unknown_storage_is_named():
     with pytest.raises(ConfigError, match="trials.txt"):
         open_storage("trials.txt")
+
+
+def test_a_claim_is_stale_once_its_heartbeat_stops_moving_on_our_clock():
+    now = [0.0]
+    watch = ClaimWatch(timeout=10, clock=lambda: now[0])
+    beating = optuna.trial.create_trial(state=optuna.trial.TrialState.RUNNING, user_attrs={"heartbeat": 0})
+    stopped = optuna.trial.create_trial(state=optuna.trial.TrialState.RUNNING, user_attrs={"heartbeat": 0})
+    stopped.number = 1
+    assert watch.stale([beating, stopped]) == []
+    now[0], beating.user_attrs["heartbeat"] = 9.0, 1
+    assert watch.stale([beating, stopped]) == []
+    now[0] = 12.0  # the stopped one's counter has not moved for 12 s; the other moved 3 s ago
+    assert [t.number for t in watch.stale([beating, stopped])] == [1]
+
+
+def test_a_maker_on_another_host_whose_heartbeat_stopped_is_taken_over(data, sandbox, tmp_path):
+    train, dev = data
+    url = f"sqlite:///{tmp_path / 'trials.db'}"
+    study = optuna.create_study(storage=open_storage(url), study_name="codeloop-joint", direction="maximize")
+    foreign = study.ask()
+    for key, value in {"codeloop:setup_claim": True, "pid": 1, "host": "elsewhere", "heartbeat": 3}.items():
+        foreign.set_user_attr(key, value)  # an earlier claim, cut off mid-setup on another machine
+    opt = joint(sandbox, n_trials=2, storage=url, full_eval_top=1, claim_timeout=1.5, setup_grace_seconds=0.1)
+    opt.compile(CodeFromExamples(), trainset=train, valset=dev)
+    states = {t.number: t.state for t in opt.study.trials}
+    assert states[foreign.number] == optuna.trial.TrialState.FAIL
+    assert "codeloop:candidates" in opt.study.user_attrs
+    assert len([t for t in opt.study.trials if t.state == optuna.trial.TrialState.COMPLETE]) == 2
+
+
+def test_the_maker_beats_while_it_holds_its_claim(tmp_path):
+    study = optuna.create_study(storage=open_storage(f"sqlite:///{tmp_path / 't.db'}"), study_name="s")
+    claim = study.ask()
+    with heartbeat(claim, interval=0.05):
+        time.sleep(0.5)
+    beats = study.trials[0].user_attrs["heartbeat"]
+    time.sleep(0.2)
+    assert beats >= 3 and study.trials[0].user_attrs["heartbeat"] == beats  # stopped with the block
 
 
 WORKER = textwrap.dedent("""

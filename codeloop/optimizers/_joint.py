@@ -14,12 +14,14 @@ running when the process died is marked failed, and its configuration may be sam
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import socket
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import dspy
@@ -103,6 +105,57 @@ def fail_orphaned_trials(study: optuna.Study, storage: optuna.storages.BaseStora
     return failed
 
 
+HEARTBEAT_ATTR = "heartbeat"
+
+
+class ClaimWatch:
+    """Tells stale claims from live ones by their heartbeats, on this process's own clock.
+
+    A worker making the candidates on another host cannot be checked by pid, so a claim
+    carries a counter its process raises every few seconds; a claim whose counter has not
+    moved for ``timeout`` seconds, as seen from here, is stale (its process is dead or cut
+    off). Comparing counters rather than timestamps makes clocks of different hosts irrelevant.
+    """
+
+    def __init__(self, timeout: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.timeout = timeout
+        self.clock = clock
+        self._seen: dict[int, tuple[Any, float]] = {}
+
+    def stale(self, trials: Sequence[optuna.trial.FrozenTrial]) -> list[optuna.trial.FrozenTrial]:
+        now, out = self.clock(), []
+        for trial in trials:
+            beat = trial.user_attrs.get(HEARTBEAT_ATTR)
+            last = self._seen.get(trial.number)
+            if last is None or last[0] != beat:
+                self._seen[trial.number] = (beat, now)
+            elif now - last[1] >= self.timeout:
+                out.append(trial)
+        return out
+
+
+@contextlib.contextmanager
+def heartbeat(trial: optuna.Trial, interval: float) -> Iterator[None]:
+    """Raise ``trial``'s heartbeat counter every ``interval`` seconds while the block runs."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        count = 0
+        while not stop.wait(interval):
+            count += 1
+            with contextlib.suppress(Exception):  # a missed beat only makes the claim look older
+                trial.set_user_attr(HEARTBEAT_ATTR, count)
+
+    trial.set_user_attr(HEARTBEAT_ATTR, 0)
+    thread = threading.Thread(target=beat, name="codeloop-claim-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _distinct_tasks(demos: Sequence[dspy.Example], order: Sequence[int], size: int) -> list[int]:
     """The first ``size`` demos in ``order`` that show different tasks: the pool holds a task's
     reference and may hold the program's own trace of it, and one set should not show both."""
@@ -129,6 +182,8 @@ class JointSearch(CodeloopOptimizer):
     resumable run; a PostgreSQL URL for several workers on one study). ``n_trials`` counts
     the study's completed trials, whoever ran them. Configurations already evaluated are
     not paid for again: their recorded score is reused.
+    ``claim_timeout``: seconds without a heartbeat after which another worker's claim to make
+    the candidates is taken over (a worker on another host cannot be checked by pid).
     ``accept_alpha``: the chosen trial replaces the program as given only if it wins on
     significantly more of the same dev tasks than it loses (one-sided exact sign test at this
     level; ``1.0`` accepts any higher score). On a few dozen tasks, one more solved is noise.
@@ -141,13 +196,15 @@ class JointSearch(CodeloopOptimizer):
                  bootstrap: bool = True, bootstrap_tasks: int = 16, full_eval_top: int = 2, storage: str | None = None,
                  study_name: str = "codeloop-joint", proposer: Callable | None = None,
                  bootstrapper: Callable | None = None, setup_grace_seconds: float = 1.0, accept_alpha: float = 0.1,
-                 **kwargs: Any) -> None:
+                 claim_timeout: float = 120.0, **kwargs: Any) -> None:
         super().__init__(metric, **kwargs)
         if n_trials < 1 or minibatch < 1 or n_instructions < 1 or n_demo_sets < 1 or full_eval_top < 1:
             raise ConfigError("JointSearch: n_trials, minibatch, n_instructions, n_demo_sets and full_eval_top "
                               "must all be at least 1")
         if not k_choices or min(k_choices) < 0:
             raise ConfigError(f"JointSearch: k_choices must be non-negative demo counts, got {list(k_choices)}")
+        if claim_timeout <= 0:
+            raise ConfigError(f"JointSearch: claim_timeout must be a positive number of seconds, got {claim_timeout!r}")
         if not 0.0 < accept_alpha <= 1.0:
             raise ConfigError(f"JointSearch: accept_alpha must be in (0, 1] (1 accepts any higher score), "
                               f"got {accept_alpha!r}")
@@ -165,6 +222,7 @@ class JointSearch(CodeloopOptimizer):
         self.proposer = proposer
         self.bootstrapper = bootstrapper
         self.setup_grace_seconds = setup_grace_seconds
+        self.claim_timeout = claim_timeout
         self.trials_reused = 0
         self.study: optuna.Study | None = None
 
@@ -205,8 +263,9 @@ class JointSearch(CodeloopOptimizer):
         Workers starting together must all search the same candidates (a trial's parameters
         are indices into them), and a real LM proposes different ones each time. So each
         worker claims with a marked trial, waits a moment for earlier claims to be marked,
-        and only the lowest claim makes and stores the candidates; the others wait for them
-        (taking over if the maker's process dies).
+        and only the lowest claim makes and stores the candidates; the others wait for them,
+        taking over if the maker's process dies (seen by pid on this host, and by a heartbeat
+        that stops for ``claim_timeout`` seconds on any host).
         """
         stored = study.user_attrs.get(CANDIDATES_ATTR)
         if stored is not None:
@@ -218,15 +277,22 @@ class JointSearch(CodeloopOptimizer):
         claim.set_user_attr(SETUP_ATTR, True)
         claim.set_user_attr("pid", os.getpid())
         claim.set_user_attr("host", socket.gethostname())
-        time.sleep(self.setup_grace_seconds)
+        watch = ClaimWatch(self.claim_timeout)
         try:
-            while (stored := study.user_attrs.get(CANDIDATES_ATTR)) is None:
-                claims = [t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-                          if t.user_attrs.get(SETUP_ATTR)]
-                if min(claims, default=claim.number) == claim.number:
-                    return self._store_candidates(study, student, trainset, session)
-                fail_orphaned_trials(study, storage)  # a dead maker's claim no longer blocks
-                time.sleep(1.0)
+            with heartbeat(claim, self.claim_timeout / 4):
+                time.sleep(self.setup_grace_seconds)
+                while (stored := study.user_attrs.get(CANDIDATES_ATTR)) is None:
+                    claims = [t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                              if t.user_attrs.get(SETUP_ATTR)]
+                    if min((t.number for t in claims), default=claim.number) == claim.number:
+                        return self._store_candidates(study, student, trainset, session)
+                    fail_orphaned_trials(study, storage)  # a dead maker's claim (this host) no longer blocks
+                    for stale in watch.stale([t for t in claims if t.number != claim.number]):
+                        logger.warning("joint: the candidates' maker (pid %s on %s) has sent no heartbeat for "
+                                       "%.0f s; taking over", stale.user_attrs.get("pid"),
+                                       stale.user_attrs.get("host"), self.claim_timeout)
+                        storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)
+                    time.sleep(1.0)
             session.meter.add(Spend(**study.user_attrs.get(SETUP_SPEND_ATTR, {})))
             return json.loads(stored)
         finally:
