@@ -273,6 +273,8 @@ def test_the_joint_search_keeps_the_program_as_given_unless_beaten_significantly
     instruction = generation_predictors(program)[0][1].signature.instructions
     assert ("MAGIC" in instruction) == (chosen == "MAGIC")
     assert (opt.best_trial == 0) == (chosen == "given")  # trial 0 is the program as given
+    assert opt.choice["as_given"] == (chosen == "given") and opt.choice["scored_on"] == "all of dev"
+    assert opt.choice["sign_test_p"] == {4: 1 / 16, 1: 0.5}[wins]
 
 
 def test_the_sign_test_is_exact():

@@ -284,6 +284,8 @@ def test_a_full_pipeline_runs_over_http_against_the_local_server(suite_file, tmp
     assert stored["lm_resolved"] == "openai/codeloop-offline"
     assert 0 < summary["lm_calls_optimize"] <= 30 and summary["lm_calls"] > summary["lm_calls_optimize"]
     assert summary["solved_at"][-1] > 0 and summary["trials"] > 0
+    choice = json.loads((tmp_path / "http" / "optimization.json").read_text())["choice"]
+    assert isinstance(choice["as_given"], bool) and str(choice["trial"]) in choice["finalists"]
 
 
 def test_a_run_can_be_logged_to_mlflow(suite_file, tmp_path, sandbox, monkeypatch):

@@ -225,6 +225,9 @@ class JointSearch(CodeloopOptimizer):
         self.claim_timeout = claim_timeout
         self.trials_reused = 0
         self.study: optuna.Study | None = None
+        #: how the program was chosen: the trial, whether it is the program as given, the
+        #: finalists' scores, and the sign test's p-value against the program as given
+        self.choice: dict[str, Any] | None = None
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
         per = calls_per_example(student)
@@ -355,6 +358,7 @@ class JointSearch(CodeloopOptimizer):
 
     def search(self, student: dspy.Module, trainset: list[dspy.Example], valset: list[dspy.Example],
                session: Session) -> dspy.Module:
+        self.choice = None
         storage = open_storage(self.storage)
         study = optuna.create_study(storage=storage, study_name=self.study_name, direction="maximize",
                                     load_if_exists=True)
@@ -482,13 +486,18 @@ class JointSearch(CodeloopOptimizer):
         is_seed = {s[2].number: seed is not None and s[2].number == seed.number for s in scored}
         value, scores, best = max(scored, key=lambda s: (s[0], is_seed[s[2].number], s[2].value, -s[2].number))
         incumbent = next((s for s in scored if is_seed[s[2].number]), None)
-        if (incumbent is not None and not is_seed[best.number] and scores is not None and incumbent[1] is not None
-                and not significantly_better(scores, incumbent[1], self.accept_alpha)):
-            logger.info("joint: trial %d (%.3f on %s) does not beat the program as given (%.3f) significantly "
-                        "(sign test p=%.3f > %.2f); keeping the program as given", best.number, value, where,
-                        incumbent[0], sign_test_p(scores, incumbent[1]), self.accept_alpha)
-            best = incumbent[2]
+        p_value = None
+        if incumbent is not None and not is_seed[best.number] and scores is not None and incumbent[1] is not None:
+            p_value = sign_test_p(scores, incumbent[1])
+            if not significantly_better(scores, incumbent[1], self.accept_alpha):
+                logger.info("joint: trial %d (%.3f on %s) does not beat the program as given (%.3f) "
+                            "significantly (sign test p=%.3f > %.2f); keeping the program as given", best.number,
+                            value, where, incumbent[0], p_value, self.accept_alpha)
+                best = incumbent[2]
         self.best_trial = best.number
+        self.choice = {"trial": best.number, "as_given": is_seed[best.number], "scored_on": where,
+                       "finalists": {s[2].number: s[0] for s in scored}, "sign_test_p": p_value,
+                       "accept_alpha": self.accept_alpha}
         return self.build(student, candidates, best.params)
 
     def _best_by_minibatch(self, student: dspy.Module, candidates: dict[str, Any],

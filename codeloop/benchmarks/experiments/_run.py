@@ -237,6 +237,7 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
                             trials=[t.model_dump() for t in optimizer.trials],
                             trials_reused=int(getattr(optimizer, "trials_reused", 0)),
                             budget_exhausted=optimizer.budget_exhausted, estimate=estimate,
+                            choice=getattr(optimizer, "choice", None),
                             wall_seconds=time.perf_counter() - began)
         if optimizer.budget_exhausted:
             say(f"the budget of {config.budget} LM calls ran out; using the best candidate found")
