@@ -304,6 +304,24 @@ def test_a_joint_demo_set_never_shows_one_task_twice(data, sandbox):
         assert len(demo_set) == 3 and len(set(shown)) == 3
 
 
+def test_trials_are_logged_as_they_happen_not_only_at_the_end(data, sandbox, tmp_path):
+    train, dev = data
+    log = tmp_path / "trials.jsonl"
+    log.write_text("a line of an earlier compile\n")
+    seen_during: list[int] = []
+    scorer = magic_metric({e.task_id for e in dev})
+
+    def metric(example, prediction):
+        seen_during.append(len(log.read_text().splitlines()))
+        return scorer(example, prediction)
+
+    opt = joint(sandbox, n_trials=3, proposer=magic_proposer, lm=magic_lm(), metric=metric, trial_log=log)
+    opt.compile(CodeFromExamples(), trainset=train, valset=dev)
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [line["number"] for line in lines] == [t.number for t in opt.trials]  # this compile's, in order
+    assert max(seen_during) >= 2  # later trials were scored while earlier ones were already on disk
+
+
 def test_a_killed_runs_running_trial_is_marked_failed(tmp_path):
     url = f"sqlite:///{tmp_path / 'trials.db'}"
     storage = open_storage(url)

@@ -4,12 +4,15 @@ scored candidates recorded as trials, and a graceful stop when the budget is spe
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import dspy
@@ -73,7 +76,7 @@ class Session:
     """
 
     def __init__(self, optimizer: str, lm: dspy.BaseLM, meter: Meter, metric: Callable, *,
-                 num_threads: int, seed: int) -> None:
+                 num_threads: int, seed: int, trial_log: Path | None = None) -> None:
         self.optimizer = optimizer
         self.lm = MeteredLM(lm, meter)
         self.meter = meter
@@ -82,6 +85,8 @@ class Session:
         self.seed = seed
         self.trials: list[Trial] = []
         self.best: tuple[float, dspy.Module] | None = None
+        self.trial_log = trial_log
+        self._log_lock = threading.Lock()
 
     @contextlib.contextmanager
     def paid(self, kind: TrialKind, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
@@ -145,6 +150,9 @@ class Session:
                       n_examples=n, lm_calls=used.calls, tokens=used.tokens,
                       wall_seconds=time.perf_counter() - began, state=state)
         self.trials.append(trial)
+        if self.trial_log is not None:  # as it happens: a killed compile leaves its record
+            with self._log_lock, self.trial_log.open("a") as log:
+                log.write(json.dumps(trial.model_dump()) + "\n")
         logger.info("%s trial %d (%s): score=%s calls=%d", self.optimizer, trial.number, kind,
                     "-" if score is None else f"{score:.3f}", used.calls)
         return trial
@@ -160,7 +168,8 @@ class CodeloopOptimizer(Teleprompter):
     ``budget_exhausted`` is set.
 
     ``lm`` defaults to ``dspy.settings.lm``; every call to it is counted, and refused past
-    ``budget``. ``metric`` defaults to :class:`~codeloop.metrics.ExecutionMetric` on
+    ``budget``. ``trial_log``: a JSONL file each trial is appended to as it is recorded
+    (emptied when ``compile`` starts), to follow a long compile or see what a killed one did. ``metric`` defaults to :class:`~codeloop.metrics.ExecutionMetric` on
     ``sandbox`` (all tests pass: 1, else 0).
     """
 
@@ -168,8 +177,9 @@ class CodeloopOptimizer(Teleprompter):
 
     def __init__(self, metric: Callable | None = None, *, budget: Budget | None = None, seed: int = 0,
                  num_threads: int | None = None, sandbox: Sandbox | None = None,
-                 lm: dspy.BaseLM | None = None) -> None:
+                 lm: dspy.BaseLM | None = None, trial_log: str | Path | None = None) -> None:
         super().__init__()
+        self.trial_log = Path(trial_log) if trial_log is not None else None
         self.metric = metric
         self.budget = budget or Budget()
         self.seed = seed
@@ -199,8 +209,11 @@ class CodeloopOptimizer(Teleprompter):
         sandbox = self.sandbox or default_sandbox()
         metric = self.metric or ExecutionMetric(sandbox)
         meter = Meter(self.budget)
+        if self.trial_log is not None:
+            self.trial_log.parent.mkdir(parents=True, exist_ok=True)
+            self.trial_log.write_text("")
         session = Session(self.name, lm, meter, metric, num_threads=self.num_threads or sandbox.workers,
-                          seed=self.seed)
+                          seed=self.seed, trial_log=self.trial_log)
         self.budget_exhausted = False
         try:
             chosen = self.search(student.deepcopy(), list(trainset), list(valset or []), session)

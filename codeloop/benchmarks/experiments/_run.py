@@ -221,7 +221,7 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
     student = build_module(config.module, sandbox=sandbox)
     optimizer = build_optimizer(config.optimizer, budget=Budget(max_calls=config.budget), seed=config.seed,
                                 sandbox=sandbox, lm=lm, num_threads=config.workers,
-                                storage=f"sqlite:///{(out / 'trials.db').resolve()}")
+                                storage=f"sqlite:///{(out / 'trials.db').resolve()}", trial_log=out / "trials.jsonl")
     optimization: dict[str, Any] = {"optimizer": config.optimizer, "budget": config.budget, "lm_calls": 0,
                                     "tokens": 0, "trials": [], "trials_reused": 0, "budget_exhausted": False}
     if optimizer is None:
