@@ -502,8 +502,11 @@ def test_run_server_blocks_until_ctrl_c():
     import sys
 
     code = "from codeloop.lm._server import run_server; raise SystemExit(run_server(0, {'latency_s': 0.01}))"
+    # A shell without job control starts background commands with SIGINT ignored, and Python
+    # then installs no KeyboardInterrupt handler: give the child the terminal's default.
     proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         first = proc.stdout.readline()

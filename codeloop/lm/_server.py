@@ -117,7 +117,7 @@ def _output_fields(messages: list[dict]) -> list[str]:
 
 
 def echo_responder(messages: list[dict], params: dict) -> str:
-    """PLACEHOLDER responder used until the offline synthesizer is plugged in.
+    """A trivial responder for testing the HTTP layer without the synthesizer.
 
     It answers in DSPy ChatAdapter format: every output field declared in the system message
     (``code`` if none is found) gets a trivial value, then ``[[ ## completed ## ]]``.  ``code``
@@ -648,8 +648,8 @@ def run_server(
 ) -> int:
     """Serve until Ctrl-C (for ``codeloop serve-lm``); returns an exit code.
 
-    With no ``responder`` the PLACEHOLDER :func:`echo_responder` is used until the offline
-    synthesizer is plugged in.
+    ``codeloop serve-lm`` passes the synthesizer; with no ``responder``, the trivial
+    :func:`echo_responder` answers (enough to test a client's HTTP handling).
     """
     handle = serve(
         responder or echo_responder,
