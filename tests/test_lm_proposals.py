@@ -4,12 +4,14 @@ back as the building blocks that data calls for. Every answer parses with DSPy's
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # LiteLLM must not fetch prices
 
 import dspy  # noqa: E402
+import pytest  # noqa: E402
 from dspy.propose.dataset_summary_generator import (  # noqa: E402
     DatasetDescriptor,
     ObservationSummarizer,
@@ -18,6 +20,7 @@ from dspy.propose.dataset_summary_generator import (  # noqa: E402
 from dspy.propose.grounded_proposer import DescribeProgram, generate_instruction_class  # noqa: E402
 from dspy.teleprompt.copro_optimizer import BasicGenerateInstruction, GenerateInstructionGivenAttempts  # noqa: E402
 from dspy.teleprompt.gepa.instruction_proposal import InstructionProposer  # noqa: E402
+from dspy.teleprompt.simba_utils import OfferFeedback  # noqa: E402
 from gepa.strategies.instruction_proposal import InstructionProposalSignature  # noqa: E402
 
 from codeloop.benchmarks import Task  # noqa: E402
@@ -187,3 +190,34 @@ def test_the_reader_finds_labelled_code_and_both_history_formats():
     assert read_history("«««\n    Instruction #1: a\n    Prefix #1: p\n    Resulting Score #1: 0.25\n»»»") == \
         [("a", 0.25)]
     assert read_history("first | Score: 0.1\n\nsecond | Score: 0.9\n\n") == [("first", 0.1), ("second", 0.9)]
+
+
+def simba_request(better_code: str, worse_code: str) -> dict:
+    """What SIMBA's append_a_rule sends: JSON trajectories of (module, inputs, outputs)."""
+    example = {"examples": "arrange([3, 1, 2]) == [1, 2, 3]", "function_header": "def arrange(xs)"}
+
+    def trajectory(code: str) -> str:
+        return json.dumps([{"module_name": "generate", "inputs": example, "outputs": {"code": code}}], indent=2)
+
+    return dict(program_code="class Program: ...", modules_defn="generate", program_inputs=json.dumps(example),
+                oracle_metadata=json.dumps({"reference": "def arrange(xs):\n    return list(reversed(xs))"}),
+                better_program_trajectory=trajectory(better_code), better_program_outputs=json.dumps({"code": better_code}),
+                worse_program_trajectory=trajectory(worse_code), worse_program_outputs=json.dumps({"code": worse_code}),
+                worse_reward_value=0.0, better_reward_value=1.0, worse_reward_info="", better_reward_info="",
+                module_names=["generate"])
+
+
+@pytest.mark.parametrize("adapter", [dspy.ChatAdapter(), dspy.JSONAdapter()], ids=["chat", "json"])
+def test_simba_gets_advice_per_module_naming_what_the_better_code_did(adapter):
+    request = simba_request("def arrange(xs):\n    return sorted(xs)", "def arrange(xs):\n    return xs[::-1]")
+    with dspy.context(lm=lm(), adapter=adapter):
+        advice = dspy.Predict(OfferFeedback)(**request).module_advice
+    assert set(advice) == {"generate"}
+    assert "sorted" in named(advice["generate"]) and "rev" not in named(advice["generate"])  # not the labels'
+
+
+def test_simba_advice_names_nothing_when_both_attempts_took_the_same_steps():
+    same = "def arrange(xs):\n    return sorted(xs)"
+    with dspy.context(lm=lm()):
+        advice = dspy.Predict(OfferFeedback)(**simba_request(same, same)).module_advice
+    assert named(advice["generate"]) == set()

@@ -1,5 +1,6 @@
 """The offline backend's answers to instruction-proposal requests: codeloop's own proposers
-and DSPy's (COPRO, MIPROv2's grounded proposer and dataset summary, GEPA's reflection).
+and DSPy's (COPRO, MIPROv2's grounded proposer and dataset summary, GEPA's reflection, SIMBA's
+per-module advice).
 
 A real LM proposes an instruction by reading examples, code, feedback and scores, and writing
 words. The synthesizer is moved by words only through its keyword map
@@ -20,15 +21,17 @@ an answer depends on the request alone.
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import json
 import math
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from ._proposal_blocks import UNINFORMATIVE, UNNEEDED, block_weights
-from ._proposal_evidence import Evidence, gather
+from ._proposal_blocks import UNINFORMATIVE, UNNEEDED, block_weights, code_shares
+from ._proposal_evidence import Evidence, code_snippets, gather
 from .synth import BASE_WEIGHTS, KEYWORD_BLOCKS, blocks_in_instruction
 
 # Phrases naming building blocks in plain words, at least one per keyword of KEYWORD_BLOCKS.
@@ -71,9 +74,13 @@ CALLS_FOR = "Its tasks call for steps such as:"
 FAILED_ON = "Earlier attempts failed on {n} tasks."
 MISSING = "The instruction does not name steps the failing cases call for:"
 NOTHING_TO_FIX = "No failing cases were given, so there is nothing to correct; the instruction stands."
+ADVICE = "Given examples like these, the module should"
+ADVICE_STEPS = "write code that does what the better attempt did:"
+ADVICE_NONE = "reproduce the examples exactly; the better attempt took no step the worse one missed."
 #: Every piece of fixed wording (tests check that none names a building block).
 NEUTRAL_PROSE = (LEAD, STEPS, LITERALS, PERSONA, STAKES, CLOSE_READING, DATA_KIND, SHARED, ARGUMENTS, RESULTS,
-                 RECUR, PROGRAM, MODULE, CALLS_FOR, FAILED_ON, MISSING, UNNEEDED, NOTHING_TO_FIX)
+                 RECUR, PROGRAM, MODULE, CALLS_FOR, FAILED_ON, MISSING, UNNEEDED, NOTHING_TO_FIX, ADVICE,
+                 ADVICE_STEPS, ADVICE_NONE)
 _PROSE_TYPES = {"list": "lists", "str": "strings", "int": "integers", "float": "floats", "bool": "booleans",
                 "dict": "dictionaries", "tuple": "tuples", "set": "sets"}
 
@@ -201,6 +208,7 @@ class ProposalAnswers:
     """Answers to one proposal request, field by field (the evidence is read once)."""
 
     def __init__(self, inputs: dict[str, str], temperature: float, seed: int) -> None:
+        self.inputs = inputs
         self.evidence: Evidence = gather(inputs)
         self.temperature = temperature
         digest = hashlib.sha256(repr(sorted(inputs.items())).encode()).hexdigest()[:16]
@@ -297,8 +305,24 @@ class ProposalAnswers:
         top = [b for b, w in _ranked(self.weights)[:8] if w > 0]
         return f"{self.evidence.describe()} Blocks the evidence favours: {', '.join(top) or 'none'}."
 
+    def module_advice(self) -> str:
+        """SIMBA's advice, per module (a JSON object): the steps the better trajectory's code
+        takes that the worse one's does not. Only the trajectories are read; SIMBA also sends
+        the example's labels (``oracle_metadata``), which this answer leaves alone."""
+        better = _trajectory_code(self.inputs.get("better_program_trajectory", ""),
+                                  self.inputs.get("better_program_outputs", ""))
+        worse = _trajectory_code(self.inputs.get("worse_program_trajectory", ""),
+                                 self.inputs.get("worse_program_outputs", ""))
+        taken = set(code_shares(worse)) if worse else set()
+        weights = Counter({b: w for b, w in code_shares(better).items() if b not in taken}) if better else Counter()
+        phrases = choose_phrases(weights, set(), Style(max_phrases=3), None)
+        advice = f"{ADVICE} {ADVICE_STEPS} {_join(phrases)}." if phrases else f"{ADVICE} {ADVICE_NONE}"
+        return json.dumps({name: advice for name in _names(self.inputs.get("module_names", ""))})
+
     def answer(self, field_name: str) -> str:
         name = field_name.lower()
+        if name == "module_advice":
+            return self.module_advice()
         if "instruction" in name:
             return self.instruction()
         if name == "proposed_prefix_for_output_field":
@@ -319,7 +343,47 @@ class ProposalAnswers:
 
 #: Output fields answered here (any field whose name holds "instruction" too).
 PROPOSAL_FIELDS = frozenset({"proposed_prefix_for_output_field", "observations", "summary", "program_description",
-                             "module_description", "critique", "gradient"})
+                             "module_description", "critique", "gradient", "module_advice", "discussion"})
+
+
+def _json_or_literal(text: str) -> object:
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            return parse(text)
+        except (ValueError, SyntaxError, TypeError):
+            continue
+    return None
+
+
+def _names(value: str) -> list[str]:
+    """Module names as an adapter renders a ``list[str]`` input (JSON, or one per line)."""
+    parsed = _json_or_literal(value.strip())
+    if isinstance(parsed, list):
+        return [str(n) for n in parsed]
+    return re.findall(r"[A-Za-z_][\w.\[\]]*", value)
+
+
+def _trajectory_code(*texts: str) -> list[str]:
+    """The code in a SIMBA trajectory and its outputs (JSON with ``code`` fields), or in plain text."""
+    found: list[str] = []
+
+    def walk(value: object, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, str(k))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and "code" in key.lower():
+            found.extend(code_snippets(value) or ([value.strip()] if value.strip().startswith("def ") else []))
+
+    for text in texts:
+        parsed = _json_or_literal(text.strip()) if text.strip() else None
+        if parsed is None:
+            found.extend(code_snippets(text))
+        else:
+            walk(parsed)
+    return list(dict.fromkeys(found))
 
 
 def is_proposal_field(name: str) -> bool:
