@@ -249,3 +249,18 @@ def test_gepa_metric_calls_come_from_the_call_budget_unless_given():
     assert GEPABaseline(max_metric_calls=5, budget=Budget(max_calls=30)).metric_calls(student) == 5
     assert GEPABaseline().metric_calls(student) is None  # then auto="light" sizes it
     assert GEPABaseline().estimate_calls(student, 3, 2) > 0
+
+
+@pytest.mark.slow
+def test_simbas_rule_strategy_gets_advice_from_the_offline_backend(sandbox, caplog):
+    """Where one sample of a task passed and another failed, SIMBA asks for advice per module;
+    the backend answers it, and SIMBA turns it into a candidate instruction."""
+    suite = load_suite("bundled")
+    ids = ("dicts_sets/first_wins", "lists/merge_sorted", "lists/sort_by_magnitude")  # the small synth solves these
+    train = task_examples([t for t in suite.tasks if t.id in ids] + suite.split("train")[:3])
+    dev = task_examples(suite.split("dev")[:4])
+    optimizer = build("simba", sandbox, small_lm(), bsize=6, num_candidates=3, max_steps=2)
+    with caplog.at_level("INFO", logger="dspy.teleprompt.simba_utils"):
+        optimizer.compile(build_module("from-examples"), trainset=train, valset=dev)
+    advice = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Advice for generate:")]
+    assert advice and all("the module should" in a for a in advice)
