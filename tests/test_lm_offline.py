@@ -8,12 +8,12 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # LiteLLM must no
 
 import dspy  # noqa: E402
 
+from codeloop._format import render_examples  # noqa: E402
 from codeloop.execution import IOTest, Sandbox  # noqa: E402
 from codeloop.lm._engine import offline_lm  # noqa: E402
 from codeloop.lm._responder import ChatRequest, SynthesisResponder  # noqa: E402
 from codeloop.lm._server import serve  # noqa: E402
 from codeloop.lm.synth import Budget  # noqa: E402
-from codeloop.modules._format import render_examples  # noqa: E402
 
 
 class WriteCode(dspy.Signature):

@@ -295,3 +295,14 @@ def test_describe_outcome_repr_failure_is_contained() -> None:
 
     verdict = Verdict(status=Status.FAILED, output=Evil())
     assert "unrepresentable Evil" in describe_outcome(verdict)
+
+
+@pytest.mark.parametrize("package", ["codeloop", "codeloop.execution", "codeloop.metrics", "codeloop.benchmarks"])
+def test_scoring_code_without_dspy_does_not_import_it(package):
+    """DSPy takes about half a second to import; sandboxes, scores and suites do not need it."""
+    import subprocess
+    import sys
+
+    probe = f"import sys, {package}; print('dspy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -17,9 +17,9 @@ from collections.abc import Callable
 import dspy
 import numpy as np
 
+from .._format import render_examples
 from ..benchmarks import Task, load_bundled_suite
 from ..execution import Sandbox
-from ..modules._format import render_examples
 from ._engine import offline_lm
 from ._responder import SynthesisResponder
 from .synth import Budget, blocks_in_code

@@ -18,7 +18,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..modules._format import parse_example, parse_examples
+from .._format import parse_example, parse_examples
 
 #: inputs holding the instruction being improved
 INSTRUCTION_INPUTS = frozenset({"basic_instruction", "current_instruction", "instruction", "current_instruction_doc",

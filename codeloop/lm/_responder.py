@@ -2,7 +2,7 @@
 
 It reads what DSPy's ChatAdapter sends: the output fields and the instruction from the
 system message, demonstrations from earlier user/assistant turns, and the current inputs
-from the last user message. Example lines (``f(1, [2]) == 3``, see ``codeloop.modules._format``)
+from the last user message. Example lines (``f(1, [2]) == 3``, see ``codeloop._format``)
 anywhere in the inputs are the specification; a ``def name(params)`` header, if present, names
 the function and its parameters. Demonstration code and the instruction (and any other input
 text, such as a description) shift the synthesizer's prior over building blocks. The reply
@@ -25,7 +25,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field, replace
 
-from ..modules._format import ParsedExample, parse_examples
+from .._format import ParsedExample, parse_examples
 from ._proposals import ProposalAnswers, asks_for_fenced_instruction, fenced_instruction, is_proposal_field
 from .synth import Budget, Prior, prior_from_code, prior_from_instruction, synthesize
 

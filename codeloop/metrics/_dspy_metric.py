@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-import dspy
 from pydantic import TypeAdapter, ValidationError
 
 from codeloop.execution import AssertTest, IOTest, Limits, RunResult, Test
 from codeloop.metrics._feedback import feedback_for, truncate
 from codeloop.metrics._protocols import SupportsRun
+
+if TYPE_CHECKING:
+    import dspy
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +111,8 @@ class ExecutionMetric:
         outcome = self.evaluate(gold, pred)
         if trace is not None and pred_name is None and pred_trace is None:
             return outcome.passed
+        import dspy  # here, not at the top: scoring code without DSPy should not pay its 0.5 s import
+
         return dspy.Prediction(score=outcome.score, feedback=outcome.feedback)
 
     # -- the work -----------------------------------------------------------------------

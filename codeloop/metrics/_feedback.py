@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from codeloop._format import render_call
 from codeloop.execution import AssertTest, IOTest, RunResult, Status, Test, Verdict
-from codeloop.modules._format import render_call
 
 MAX_PART_CHARS = 300  # longest call / expected / got rendering
 MAX_FEEDBACK_CHARS = 2000  # longest feedback text overall

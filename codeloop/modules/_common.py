@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .._format import render_example, render_examples
 from ..benchmarks._task import TaskView
 from ..execution import IOTest, RunResult, Sandbox, default_sandbox
 from ._extract import Extraction, extract_code
-from ._format import render_example, render_examples
 
 MAX_FAILURES_SHOWN = 5  # failing examples quoted in refinement feedback
 MAX_FEEDBACK_CHARS = 3000

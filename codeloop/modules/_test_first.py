@@ -7,11 +7,11 @@ import ast
 
 import dspy
 
+from .._format import parse_example, render_examples
 from ..benchmarks._task import TaskView
 from ..execution import IOTest, Sandbox
 from ..execution._judge import values_equal
 from ._common import SandboxRef, attempt_from, check, task_inputs
-from ._format import parse_example, render_examples
 from ._signatures import CodeFromTests, RequirementToTests
 
 MAX_GENERATED_TESTS = 20

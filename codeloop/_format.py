@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..execution import IOTest
+from .execution import IOTest
 
 MAX_VALUE_CHARS = 2000
 
