@@ -276,7 +276,8 @@ class _Attempt:
     loaded: bool | None = None
     next_index: int = 0
     killed_for: str | None = None
-    ended: str | None = None  # how the process ended, if it ended on its own
+    finished: bool = False  # every test was reported (or loading failed): nothing more to read
+    ended: str | None = None  # how the process ended, if the zygote saw it end on its own
 
 
 def _frame_limit(limits: Limits) -> int:
@@ -300,14 +301,15 @@ class _Runner:
             else:
                 attempt.killed_for = "the candidate's total time limit was exceeded"
         finally:
-            if attempt.ended is None or attempt.ended == "finished":
+            if attempt.ended is None:
                 # Killing the child, PID 1 of its own namespace, makes the kernel kill and
                 # reap everything in that namespace before the child's exit is reported. If
-                # it started nothing, returning at once is safe; otherwise wait for that exit
-                # (a namespace teardown costs about a millisecond, so only when needed).
+                # it finished and started nothing, returning at once is safe; otherwise wait
+                # for that exit (a namespace teardown costs about a millisecond, so only when
+                # needed).
                 child.kill()
                 self.zygote.forget_exit(child.id)
-                if attempt.ended is None or child.has_children():
+                if not attempt.finished or child.has_children():
                     select.select([child.pidfd], [], [], EXIT_REPORT_TIMEOUT_S)
             child.close()
         return attempt
@@ -420,11 +422,10 @@ class _Runner:
         """Everything is reported. With namespaces, killing the child (PID 1 of its own
         namespace) ends everything it started at once; without them the zygote's report
         of the exit comes after it has killed any escapee, so wait for that report."""
-        if self.namespaces:
-            attempt.ended = "finished"
-        else:
+        attempt.finished = True
+        if not self.namespaces:
             self.child.kill()
-            attempt.ended = self.zygote.exit_detail(self.child.id) or "finished"
+            attempt.ended = self.zygote.exit_detail(self.child.id)
 
 
 @functools.lru_cache(maxsize=1)
