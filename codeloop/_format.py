@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from . import _pyast
 from .execution import IOTest
 
 MAX_VALUE_CHARS = 2000
@@ -62,7 +63,7 @@ class ParsedExample:
 def parse_example(line: str) -> ParsedExample | None:
     """Read back a line written by :func:`render_example`; ``None`` if it is not one."""
     try:
-        tree = ast.parse(line.strip(), mode="eval")
+        tree = _pyast.parse(line.strip(), mode="eval")
     except SyntaxError:
         return None
     node = tree.body

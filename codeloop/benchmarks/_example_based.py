@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
+from .. import _pyast
 from ..execution import AssertTest, IOTest, Limits, Sandbox, SatTest
 from ..execution._assertions import literal_call_args
 from ..execution._codec import Unencodable, encode
@@ -53,7 +54,7 @@ class ConversionReport(BaseModel):
 def _inputs_from_assertion(code: str, names: set[str]) -> list[tuple[tuple, dict]]:
     """Literal calls of the function under test inside assertion code (HumanEval loops aside)."""
     try:
-        tree = ast.parse(code)
+        tree = _pyast.parse(code)
     except SyntaxError:
         return []
     found = []

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .. import _pyast
 from ..exceptions import ConfigError
 from ._task import SPLITS, LoadReport, Param, SplitName, Suite, Task
 
@@ -72,7 +73,7 @@ def parse_code(source: str, where: str, field: str, what: str = "Python code", *
     field is parsed inside code assembled around it), so the line named is the field's.
     """
     try:
-        return ast.parse(source)
+        return _pyast.parse(source)
     except SyntaxError as exc:
         lines = source.splitlines()
         line = lines[exc.lineno - 1] if exc.lineno and 0 < exc.lineno <= len(lines) else source

@@ -21,6 +21,7 @@ import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .. import _pyast
 from ._models import AssertTest, IOTest, Test
 
 __all__ = ["literal_call_args", "tests_from_assertions"]
@@ -412,7 +413,7 @@ def _find_check(tree: ast.Module) -> ast.FunctionDef | None | bool:
 def _parse(text: str, what: str) -> ast.Module:
     """Parse ``text``; a syntax error becomes a ``ValueError`` naming the line and the error."""
     try:
-        return ast.parse(text)
+        return _pyast.parse(text)
     except SyntaxError as exc:
         lines = text.splitlines()
         line = exc.text if exc.text is not None else ""

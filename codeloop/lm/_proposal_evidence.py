@@ -11,13 +11,13 @@ DSPy program, not a task's solution, so it is never read as evidence.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import _pyast
 from .._format import parse_example, parse_examples
 
 #: inputs holding the instruction being improved
@@ -196,14 +196,14 @@ def _read_repr(text: str, evidence: Evidence) -> None:
         if "def " not in literal:
             continue
         try:
-            source = ast.literal_eval(literal)
+            source = _pyast.literal_eval(literal)
         except (ValueError, SyntaxError):
             continue
         if isinstance(source, str):
             evidence.good_code += code_snippets(source)
     for m in _IOTEST_REPR.finditer(text):
         try:
-            args, kwargs, expected = (ast.literal_eval(m.group(g)) for g in (1, 2, 3))
+            args, kwargs, expected = (_pyast.literal_eval(m.group(g)) for g in (1, 2, 3))
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             continue
         if isinstance(args, tuple) and not kwargs:
@@ -250,7 +250,7 @@ def code_snippets(text: str) -> list[str]:
     for source in candidates:
         source = textwrap.dedent(source).strip()
         try:
-            ast.parse(source)
+            _pyast.parse(source)
         except SyntaxError:
             continue
         if source and source not in out:

@@ -21,7 +21,6 @@ an answer depends on the request alone.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import math
@@ -30,6 +29,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from .. import _pyast
 from ._proposal_blocks import UNINFORMATIVE, UNNEEDED, block_weights, code_shares
 from ._proposal_evidence import Evidence, code_snippets, gather
 from .synth import BASE_WEIGHTS, KEYWORD_BLOCKS, blocks_in_instruction
@@ -347,7 +347,7 @@ PROPOSAL_FIELDS = frozenset({"proposed_prefix_for_output_field", "observations",
 
 
 def _json_or_literal(text: str) -> object:
-    for parse in (json.loads, ast.literal_eval):
+    for parse in (json.loads, _pyast.literal_eval):
         try:
             return parse(text)
         except (ValueError, SyntaxError, TypeError):

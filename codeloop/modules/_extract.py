@@ -18,6 +18,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from .. import _pyast
+
 # An opening fence (``` or ~~~, three or more, optional language tag), its body, and the
 # matching closing fence or the end of the text (LMs get cut off mid-block).
 _FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+.-]*)[^\n]*\n(?P<body>.*?)"
@@ -44,7 +46,7 @@ def _blocks(text: str) -> tuple[list[str], bool]:
 
 def _parse(source: str) -> tuple[ast.Module | None, str]:
     try:
-        return ast.parse(source), ""
+        return _pyast.parse(source), ""
     except SyntaxError as err:
         return None, f"syntax error: {err.msg} (line {err.lineno})"
     except (ValueError, RecursionError, MemoryError) as err:  # null bytes, absurd nesting

@@ -7,6 +7,7 @@ import ast
 
 import dspy
 
+from .. import _pyast
 from .._format import parse_example, render_examples
 from ..benchmarks._task import TaskView
 from ..execution import IOTest, Sandbox
@@ -22,7 +23,7 @@ def _condition(line: str) -> str:
     if not line.startswith("assert"):
         return line
     try:
-        node = ast.parse(line).body[0]
+        node = _pyast.parse(line).body[0]
     except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
         return ""
     return ast.unparse(node.test) if isinstance(node, ast.Assert) else ""

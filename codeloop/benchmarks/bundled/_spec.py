@@ -11,6 +11,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
+from ... import _pyast
+
 CATEGORIES: tuple[str, ...] = ("strings", "lists", "numbers", "dicts_sets", "algorithms")
 MIN_INPUTS = 12
 N_EXAMPLES = 3
@@ -40,7 +42,7 @@ class Spec:
 
 def entry_function(reference: str) -> ast.FunctionDef:
     """The one top-level function ``reference`` defines (imports may precede it)."""
-    functions = [node for node in ast.parse(reference).body if isinstance(node, ast.FunctionDef)]
+    functions = [node for node in _pyast.parse(reference).body if isinstance(node, ast.FunctionDef)]
     if len(functions) != 1:
         raise ValueError(f"a reference must define exactly one top-level function, found {len(functions)}")
     return functions[0]

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import _pyast
 from .dsl import PARAM, VAR, const_block
 
 CODE_BOOST = 6.0  # factor for each block a demonstration uses
@@ -47,7 +48,7 @@ class Prior:
         for name, w in sorted(self.weights.items()):
             if name.startswith("const:") and w > 1.0:
                 try:
-                    out.append(ast.literal_eval(name[6:]))
+                    out.append(_pyast.literal_eval(name[6:]))
                 except (ValueError, SyntaxError):
                     continue
         return out
@@ -120,7 +121,7 @@ def _call_name(func: ast.expr) -> str | None:
 def blocks_in_code(source: str) -> list[str]:
     """Block names used by a piece of Python code (one entry per occurrence)."""
     try:
-        tree = ast.parse(source)
+        tree = _pyast.parse(source)
     except SyntaxError:
         return []
     out: list[str] = []
