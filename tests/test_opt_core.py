@@ -340,6 +340,20 @@ def test_a_killed_runs_running_trial_is_marked_failed(tmp_path):
     assert states == {0: optuna.trial.TrialState.FAIL, 1: optuna.trial.TrialState.RUNNING}
 
 
+def test_a_trial_killed_before_it_got_its_pid_is_failed_once_it_is_old(tmp_path, monkeypatch):
+    from codeloop.optimizers import _joint
+
+    monkeypatch.setattr(_joint, "ORPHAN_AFTER_S", 0.3)
+    storage = open_storage(f"sqlite:///{tmp_path / 'trials.db'}")
+    study = optuna.create_study(storage=storage, study_name="s", direction="maximize")
+    study.ask()  # its process died before writing its pid
+    assert fail_orphaned_trials(study, storage) == 0  # too young to tell from a live worker's
+    time.sleep(0.4)
+    study.ask()  # a live worker about to write its pid
+    assert fail_orphaned_trials(study, storage) == 1
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.FAIL, optuna.trial.TrialState.RUNNING]
+
+
 def test_unknown_storage_is_named():
     with pytest.raises(ConfigError, match="trials.txt"):
         open_storage("trials.txt")

@@ -15,6 +15,7 @@ running when the process died is marked failed, and its configuration may be sam
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import logging
 import os
@@ -90,16 +91,27 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def fail_orphaned_trials(study: optuna.Study, storage: optuna.storages.BaseStorage) -> int:
-    """Mark failed the running trials whose process on this host is gone (killed runs).
+#: A trial is created (RUNNING) a few milliseconds before its process writes its pid on it; a
+#: trial still without a pid after this many seconds belongs to a process killed in between.
+ORPHAN_AFTER_S = 2.0
 
-    Trials of live processes, and of other hosts (left to the RDB heartbeat), are kept.
+
+def fail_orphaned_trials(study: optuna.Study, storage: optuna.storages.BaseStorage) -> int:
+    """Mark failed the running trials whose process on this host is gone (killed runs), and
+    those whose process died before it could say who it was (no pid after ``ORPHAN_AFTER_S``).
+
+    Trials of live processes, and of other hosts (left to their heartbeats), are kept.
     """
     failed = 0
-    host = socket.gethostname()
+    host, now = socket.gethostname(), datetime.datetime.now()
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         attrs = trial.user_attrs
-        if attrs.get("host") == host and not _pid_alive(int(attrs.get("pid", -1))):
+        if "pid" in attrs:
+            orphaned = attrs.get("host") == host and not _pid_alive(int(attrs["pid"]))
+        else:
+            started = trial.datetime_start
+            orphaned = started is not None and (now - started).total_seconds() > ORPHAN_AFTER_S
+        if orphaned:
             storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
             failed += 1
     return failed
