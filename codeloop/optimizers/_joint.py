@@ -15,7 +15,6 @@ running when the process died is marked failed, and its configuration may be sam
 from __future__ import annotations
 
 import contextlib
-import datetime
 import json
 import logging
 import os
@@ -91,29 +90,44 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-#: A trial is created (RUNNING) a few milliseconds before its process writes its pid on it; a
-#: trial still without a pid after this many seconds belongs to a process killed in between.
+#: A trial is created (RUNNING) a moment before its process writes its pid on it; a trial
+#: still without a pid this many seconds later, by our own clock, belongs to a process killed
+#: in between.
 ORPHAN_AFTER_S = 2.0
+
+
+def _fail(storage: optuna.storages.BaseStorage, trial: optuna.trial.FrozenTrial) -> bool:
+    """Mark ``trial`` failed; False if another worker finished it first."""
+    try:
+        storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+    except optuna.exceptions.UpdateFinishedTrialError:
+        return False
+    return True
 
 
 def fail_orphaned_trials(study: optuna.Study, storage: optuna.storages.BaseStorage) -> int:
     """Mark failed the running trials whose process on this host is gone (killed runs), and
-    those whose process died before it could say who it was (no pid after ``ORPHAN_AFTER_S``).
+    those whose process died before it could say who it was.
 
-    Trials of live processes, and of other hosts (left to their heartbeats), are kept.
+    A trial without a pid is looked at again ``ORPHAN_AFTER_S`` later (this waits only when
+    there is one): if it still has none, its process is gone. Timing it here, rather than
+    from its recorded start, keeps other hosts' clocks out of it. Trials of live processes,
+    and of other hosts (left to their heartbeats), are kept.
     """
     failed = 0
-    host, now = socket.gethostname(), datetime.datetime.now()
+    host = socket.gethostname()
+    nameless = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         attrs = trial.user_attrs
-        if "pid" in attrs:
-            orphaned = attrs.get("host") == host and not _pid_alive(int(attrs["pid"]))
-        else:
-            started = trial.datetime_start
-            orphaned = started is not None and (now - started).total_seconds() > ORPHAN_AFTER_S
-        if orphaned:
-            storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
-            failed += 1
+        if "pid" not in attrs:
+            nameless.append(trial.number)
+        elif attrs.get("host") == host and not _pid_alive(int(attrs["pid"])):
+            failed += _fail(storage, trial)
+    if nameless:
+        time.sleep(ORPHAN_AFTER_S)
+        for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            if trial.number in nameless and "pid" not in trial.user_attrs:
+                failed += _fail(storage, trial)
     return failed
 
 
@@ -137,7 +151,9 @@ class ClaimWatch:
     def stale(self, trials: Sequence[optuna.trial.FrozenTrial]) -> list[optuna.trial.FrozenTrial]:
         now, out = self.clock(), []
         for trial in trials:
-            beat = trial.user_attrs.get(HEARTBEAT_ATTR)
+            if HEARTBEAT_ATTR not in trial.user_attrs:  # a claim of a version without heartbeats
+                continue
+            beat = trial.user_attrs[HEARTBEAT_ATTR]
             last = self._seen.get(trial.number)
             if last is None or last[0] != beat:
                 self._seen[trial.number] = (beat, now)
@@ -198,7 +214,8 @@ class JointSearch(CodeloopOptimizer):
     the candidates is taken over (a worker on another host cannot be checked by pid).
     ``accept_alpha``: the chosen trial replaces the program as given only if it wins on
     significantly more of the same dev tasks than it loses (one-sided exact sign test at this
-    level; ``1.0`` accepts any higher score). On a few dozen tasks, one more solved is noise.
+    level, on the dev tasks outside the minibatch the finalists were picked on; ``1.0``
+    accepts any higher score on all of dev). On a few dozen tasks, one more solved is noise.
     """
 
     name = "joint"
@@ -306,17 +323,22 @@ class JointSearch(CodeloopOptimizer):
                         logger.warning("joint: the candidates' maker (pid %s on %s) has sent no heartbeat for "
                                        "%.0f s; taking over", stale.user_attrs.get("pid"),
                                        stale.user_attrs.get("host"), self.claim_timeout)
-                        storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)
+                        _fail(storage, stale)
                     time.sleep(1.0)
             session.meter.add(Spend(**study.user_attrs.get(SETUP_SPEND_ATTR, {})))
             return json.loads(stored)
         finally:
-            study.tell(claim, state=TrialState.FAIL)  # a claim is not a trial of the search
+            # a claim is not a trial of the search (and a waiter may have failed it already)
+            study.tell(claim, state=TrialState.FAIL, skip_if_finished=True)
 
     def _store_candidates(self, study: optuna.Study, student: dspy.Module, trainset: list[dspy.Example],
                           session: Session) -> dict[str, Any]:
         before = session.meter.spend
         candidates = self._make_candidates(student, trainset, session)
+        stored = study.user_attrs.get(CANDIDATES_ATTR)
+        if stored is not None:  # a waiter took over while this process was slow: use theirs
+            logger.warning("joint: another worker stored the candidates while this one made them; using theirs")
+            return json.loads(stored)
         study.set_user_attr(SETUP_SPEND_ATTR, (session.meter.spend - before).model_dump())
         study.set_user_attr(CANDIDATES_ATTR, json.dumps(candidates))
         return candidates
@@ -350,11 +372,14 @@ class JointSearch(CodeloopOptimizer):
             demos[name] = [demo_from_record(c["pool"][i]) for i in chosen]
         return set_demos(set_instructions(student, instructions), demos)
 
-    def _minibatch(self, valset: list[dspy.Example]) -> list[dspy.Example]:
-        if len(valset) <= self.minibatch:
-            return valset
+    def _minibatch_indices(self, n_dev: int) -> list[int]:
+        if n_dev <= self.minibatch:
+            return list(range(n_dev))
         rng = np.random.default_rng([self.seed, 1])
-        return [valset[i] for i in sorted(rng.choice(len(valset), size=self.minibatch, replace=False))]
+        return sorted(int(i) for i in rng.choice(n_dev, size=self.minibatch, replace=False))
+
+    def _minibatch(self, valset: list[dspy.Example]) -> list[dspy.Example]:
+        return [valset[i] for i in self._minibatch_indices(len(valset))]
 
     @staticmethod
     def _recorded_spend(study: optuna.Study) -> Spend:
@@ -429,6 +454,15 @@ class JointSearch(CodeloopOptimizer):
                    distributions: dict[str, CategoricalDistribution], batch: list[dspy.Example],
                    session: Session) -> None:
         trial = study.ask(distributions)
+        try:
+            self._run_trial(study, trial, student, candidates, batch, session)
+        except optuna.exceptions.UpdateFinishedTrialError:
+            # another worker judged this trial orphaned (this process stalled for long): its
+            # result is dropped, and the search goes on
+            logger.warning("joint: trial %d was marked failed by another worker; its result is dropped", trial.number)
+
+    def _run_trial(self, study: optuna.Study, trial: optuna.Trial, student: dspy.Module,
+                   candidates: dict[str, Any], batch: list[dspy.Example], session: Session) -> None:
         trial.set_user_attr("pid", os.getpid())
         trial.set_user_attr("host", socket.gethostname())
         key = self._effective(candidates, trial.params)
@@ -444,10 +478,11 @@ class JointSearch(CodeloopOptimizer):
             evaluation = session.evaluate(program, batch, {"optuna_trial": trial.number, **trial.params})
         except BudgetExhausted:
             spent = session.trials[-1] if session.trials else None
-            if spent is not None:
-                trial.set_user_attr("lm_calls", spent.lm_calls)
-                trial.set_user_attr("tokens", spent.tokens)
-            study.tell(trial, state=TrialState.FAIL)
+            with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
+                if spent is not None:
+                    trial.set_user_attr("lm_calls", spent.lm_calls)
+                    trial.set_user_attr("tokens", spent.tokens)
+                study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
             raise
         trial.set_user_attr("lm_calls", evaluation.trial.lm_calls)
         trial.set_user_attr("tokens", evaluation.trial.tokens)
@@ -462,13 +497,15 @@ class JointSearch(CodeloopOptimizer):
         ranked = sorted(completed, key=lambda t: (-t.value, t.number))
         seed = self._seed_trial(candidates, ranked)
         top = ranked[: self.full_eval_top]
-        if seed is not None and seed not in top and self.full_eval_top > 1:
+        if len(top) == 1:  # one finalist: compared with the program as given on the minibatch
+            return self._best_by_minibatch(student, candidates, top if seed is None else [*top, seed])
+        if seed is not None and seed not in top:
             top = [*ranked[: self.full_eval_top - 1], seed]  # the best must beat the program as given
         scored: list[tuple[float, list[float] | None, optuna.trial.FrozenTrial]] = []
         for trial in top:
             key = f"codeloop:full:{trial.number}"
             stored = study.user_attrs.get(key)
-            if stored is None and len(top) > 1:
+            if stored is None:
                 program = self.build(student, candidates, trial.params)
                 try:
                     final = session.evaluate(program, valset, {"optuna_trial": trial.number, **trial.params},
@@ -479,11 +516,13 @@ class JointSearch(CodeloopOptimizer):
                 stored = {"score": final.score, "scores": final.scores, "lm_calls": final.trial.lm_calls,
                           "tokens": final.trial.tokens}
                 study.set_user_attr(key, stored)
-            if isinstance(stored, dict):
-                scored.append((stored["score"], stored.get("scores"), trial))
-            else:
-                scored.append((trial.value, trial.user_attrs.get("scores"), trial))
-        return self._choose(student, candidates, scored, seed, "all of dev")
+            scored.append((stored["score"], stored.get("scores"), trial))
+        # The finalists were picked by their minibatch scores: testing on those tasks again would
+        # count the winner's luck as evidence, so the test uses the rest of dev (all of it only
+        # when the minibatch is all of dev).
+        in_batch = set(self._minibatch_indices(len(valset)))
+        held_out = [i for i in range(len(valset)) if i not in in_batch] or list(range(len(valset)))
+        return self._choose(student, candidates, scored, seed, "all of dev", held_out)
 
     def _seed_trial(self, candidates: dict[str, Any],
                     trials: Sequence[optuna.trial.FrozenTrial]) -> optuna.trial.FrozenTrial | None:
@@ -491,30 +530,47 @@ class JointSearch(CodeloopOptimizer):
 
     def _choose(self, student: dspy.Module, candidates: dict[str, Any],
                 scored: list[tuple[float, list[float] | None, optuna.trial.FrozenTrial]],
-                seed: optuna.trial.FrozenTrial | None, where: str) -> dspy.Module:
-        """The best scored trial, if it significantly beats the program as given on the same
-        examples (see ``accept_alpha``); otherwise the program as given. Ties go to the
-        program as given, then to the better minibatch score, then to the earlier trial."""
+                seed: optuna.trial.FrozenTrial | None, where: str, test_on: Sequence[int] | None = None) -> dspy.Module:
+        """The best scored trial, if it significantly beats the program as given on the examples
+        ``test_on`` (indices into the scores; all by default; see ``accept_alpha``); otherwise
+        the program as given. Ties go to the program as given, then to the better minibatch
+        score, then to the earlier trial. Without per-example scores for both (a study written
+        by an older version, or scored on other examples) there is no evidence to replace the
+        program as given."""
         is_seed = {s[2].number: seed is not None and s[2].number == seed.number for s in scored}
         value, scores, best = max(scored, key=lambda s: (s[0], is_seed[s[2].number], s[2].value, -s[2].number))
         incumbent = next((s for s in scored if is_seed[s[2].number]), None)
         p_value = None
-        if incumbent is not None and not is_seed[best.number] and scores is not None and incumbent[1] is not None:
-            p_value = sign_test_p(scores, incumbent[1])
-            if not significantly_better(scores, incumbent[1], self.accept_alpha):
-                logger.info("joint: trial %d (%.3f on %s) does not beat the program as given (%.3f) "
-                            "significantly (sign test p=%.3f > %.2f); keeping the program as given", best.number,
-                            value, where, incumbent[0], p_value, self.accept_alpha)
+        if incumbent is not None and not is_seed[best.number]:
+            theirs = incumbent[1]
+            if scores is None or theirs is None or len(scores) != len(theirs):
+                logger.warning("joint: trial %d and the program as given were not scored on the same examples "
+                               "(a study from an older run?); keeping the program as given", best.number)
                 best = incumbent[2]
+            elif self.accept_alpha >= 1.0:  # no test: any higher score on all the examples scored
+                if value <= incumbent[0]:
+                    best = incumbent[2]
+            else:
+                picked = range(len(scores)) if test_on is None else test_on
+                mine, given = [scores[i] for i in picked], [theirs[i] for i in picked]
+                p_value = sign_test_p(mine, given)
+                if not significantly_better(mine, given, self.accept_alpha):
+                    logger.info("joint: trial %d (%.3f on %s) does not beat the program as given (%.3f) "
+                                "significantly (sign test p=%.3f > %.2f on %d tasks); keeping the program as "
+                                "given", best.number, value, where, incumbent[0], p_value, self.accept_alpha,
+                                len(mine))
+                    best = incumbent[2]
         self.best_trial = best.number
         self.choice = {"trial": best.number, "as_given": is_seed[best.number], "scored_on": where,
                        "finalists": {s[2].number: s[0] for s in scored}, "sign_test_p": p_value,
-                       "accept_alpha": self.accept_alpha}
+                       "tested_on": None if test_on is None else len(test_on), "accept_alpha": self.accept_alpha}
         return self.build(student, candidates, best.params)
 
     def _best_by_minibatch(self, student: dspy.Module, candidates: dict[str, Any],
                            top: list[optuna.trial.FrozenTrial]) -> dspy.Module:
-        """When the budget ends the full evaluations, compare like with like: minibatch scores,
-        under the same rule."""
+        """When there is one finalist, or the budget ends the full evaluations, compare like
+        with like: minibatch scores, under the same rule. These are the tasks the finalist was
+        picked on, so here the test is optimistic (it counts the winner's luck)."""
+        top = list({t.number: t for t in top}.values())
         scored = [(t.value, t.user_attrs.get("scores"), t) for t in top]
         return self._choose(student, candidates, scored, self._seed_trial(candidates, top), "the minibatch")
