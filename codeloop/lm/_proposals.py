@@ -343,7 +343,7 @@ class ProposalAnswers:
 
 #: Output fields answered here (any field whose name holds "instruction" too).
 PROPOSAL_FIELDS = frozenset({"proposed_prefix_for_output_field", "observations", "summary", "program_description",
-                             "module_description", "critique", "gradient", "module_advice", "discussion"})
+                             "module_description", "critique", "gradient", "module_advice"})
 
 
 def _json_or_literal(text: str) -> object:

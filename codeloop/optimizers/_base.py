@@ -168,10 +168,10 @@ class CodeloopOptimizer(Teleprompter):
     ``budget_exhausted`` is set.
 
     ``lm`` defaults to ``dspy.settings.lm``; every call to it is counted, and refused past
-    ``budget``. ``trial_log``: a JSONL file each trial is appended to as it is recorded, to
-    follow a long compile or see what a killed one did (a log left by an earlier compile is
-    kept beside it as ``<name>.previous.jsonl``). ``metric`` defaults to :class:`~codeloop.metrics.ExecutionMetric` on
-    ``sandbox`` (all tests pass: 1, else 0).
+    ``budget``. ``metric`` defaults to :class:`~codeloop.metrics.ExecutionMetric` on
+    ``sandbox`` (all tests pass: 1, else 0). ``trial_log``: a JSONL file each trial is
+    appended to as it is recorded, to follow a long compile or see what a killed one did (a
+    log left by an earlier compile is kept beside it as ``<name>.previous.jsonl``).
     """
 
     name: ClassVar[str] = "optimizer"
@@ -213,7 +213,8 @@ class CodeloopOptimizer(Teleprompter):
         if self.trial_log is not None:
             self.trial_log.parent.mkdir(parents=True, exist_ok=True)
             if self.trial_log.exists() and self.trial_log.stat().st_size:  # an earlier (killed) compile's
-                self.trial_log.replace(self.trial_log.with_name(f"{self.trial_log.stem}.previous{self.trial_log.suffix}"))
+                log = self.trial_log
+                log.replace(log.with_name(f"{log.stem}.previous{log.suffix}"))
             self.trial_log.write_text("")
         session = Session(self.name, lm, meter, metric, num_threads=self.num_threads or sandbox.workers,
                           seed=self.seed, trial_log=self.trial_log)
