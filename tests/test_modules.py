@@ -89,6 +89,18 @@ def test_each_example_based_module_solves_a_simple_task(name, task, sandbox, lm)
     assert [p for p, _ in module.named_predictors()]  # tunable predictors are named attributes
 
 
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_a_reply_that_never_parses_is_a_failed_attempt_not_an_error(name, sandbox, caplog):
+    """An LM that answers off-format (DSPy's JSON fallback included) fails the task; it must not
+    end the optimization or evaluation around it, whose resumption would meet the same reply."""
+    prose = offline_lm(lambda messages, params: "Sorry, I would rather talk about the weather.", cache=False)
+    module = build_module(name, sandbox=sandbox)
+    with dspy.context(lm=prose), caplog.at_level("WARNING", logger="codeloop.modules._common"):
+        prediction = module(task=SUM_TASK)
+    assert not passes(sandbox, prediction.code, SUM_TASK)
+    assert any("could not be parsed" in r.getMessage() for r in caplog.records)
+
+
 def test_from_spec_sends_description_and_header_but_no_examples(lm):
     with dspy.context(lm=lm):
         prediction = CodeFromSpec()(task=SUM_TASK)

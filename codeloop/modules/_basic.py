@@ -5,7 +5,7 @@ from __future__ import annotations
 import dspy
 
 from ..benchmarks._task import TaskView
-from ._common import attempt_from, description_of, function_header, task_inputs
+from ._common import attempt_from, description_of, function_header, reply_field, task_inputs
 from ._signatures import ExamplesToCode, SpecToCode
 
 
@@ -17,7 +17,7 @@ class CodeFromSpec(dspy.Module):
         self.generate = dspy.Predict(SpecToCode)
 
     def forward(self, task: TaskView) -> dspy.Prediction:
-        raw = self.generate(description=description_of(task), function_header=function_header(task)).code
+        raw = reply_field(self.generate, "code", description=description_of(task), function_header=function_header(task))
         attempt = attempt_from(raw, task)
         return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)
 
@@ -30,6 +30,6 @@ class CodeFromExamples(dspy.Module):
         self.generate = dspy.Predict(ExamplesToCode)
 
     def forward(self, task: TaskView, feedback: str = "") -> dspy.Prediction:
-        raw = self.generate(**task_inputs(task), feedback=feedback or "").code
+        raw = reply_field(self.generate, "code", **task_inputs(task), feedback=feedback or "")
         attempt = attempt_from(raw, task)
         return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)

@@ -3,16 +3,37 @@ running code against the visible examples (never anything else: a view has nothi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import dspy
+from dspy.utils.exceptions import AdapterParseError
 
 from .._format import render_example, render_examples
 from ..benchmarks._task import TaskView
 from ..execution import IOTest, RunResult, Sandbox, default_sandbox
 from ._extract import Extraction, extract_code
 
+logger = logging.getLogger(__name__)
+
 MAX_FAILURES_SHOWN = 5  # failing examples quoted in refinement feedback
 MAX_FEEDBACK_CHARS = 3000
+
+
+def reply_field(predictor: dspy.Predict, name: str, **inputs: Any) -> str:
+    """The ``name`` field of ``predictor``'s answer, or ``""`` if the LM's reply could not be
+    parsed into it (DSPy's adapters, fallback included, gave up). A reply without usable code
+    is a failed attempt of the program, scored as such; it must not end an optimization or an
+    evaluation, whose resumption would meet the same cached reply again. Errors of the LM
+    client itself (network, authentication) still propagate."""
+    try:
+        return str(getattr(predictor(**inputs), name) or "")
+    except AdapterParseError as exc:
+        logger.warning("the LM's reply could not be parsed (%s); counted as an attempt without code",
+                       str(exc).splitlines()[0][:200])
+        return ""
 
 
 def function_header(task: TaskView) -> str:

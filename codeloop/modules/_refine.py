@@ -6,7 +6,7 @@ import dspy
 
 from ..benchmarks._task import TaskView
 from ..execution import Sandbox
-from ._common import SandboxRef, attempt_from, best_attempt, check, failure_feedback, task_inputs
+from ._common import SandboxRef, attempt_from, best_attempt, check, failure_feedback, reply_field, task_inputs
 from ._signatures import RefineCode
 
 
@@ -51,7 +51,7 @@ class GenerateCheckRefine(dspy.Module):
             feedbacks.append(feedback)
             config = ({"rollout_id": iteration, "temperature": self.refine_temperature}
                       if self.refine_temperature is not None else {})
-            raw = self.refine(**inputs, previous_code=attempt.code, feedback=feedback, config=config).code
+            raw = reply_field(self.refine, "code", **inputs, previous_code=attempt.code, feedback=feedback, config=config)
             lm_calls += 1
             attempt = attempt_from(raw, task, stage=f"refine-{iteration}")
             repeated = any(attempt.code == a.code for a in attempts)

@@ -12,7 +12,7 @@ from .._format import parse_example, render_examples
 from ..benchmarks._task import TaskView
 from ..execution import IOTest, Sandbox
 from ..execution._judge import values_equal
-from ._common import SandboxRef, attempt_from, check, task_inputs
+from ._common import SandboxRef, attempt_from, check, reply_field, task_inputs
 from ._signatures import CodeFromTests, RequirementToTests
 
 MAX_GENERATED_TESTS = 20
@@ -87,11 +87,11 @@ class TestFirst(dspy.Module):
 
     def forward(self, task: TaskView) -> dspy.Prediction:
         inputs = task_inputs(task)
-        raw_tests = self.write_tests(**inputs).tests
+        raw_tests = reply_field(self.write_tests, "tests", **inputs)
         generated = parse_generated_tests(raw_tests, task.entry_point)
         kept, dropped = filter_tests(generated, task.examples) if self.filter else (generated, [])
         tests_text = render_examples(task.entry_point, kept)
-        raw = self.write_code(**inputs, tests=tests_text or "(no extra tests)").code
+        raw = reply_field(self.write_code, "code", **inputs, tests=tests_text or "(no extra tests)")
         attempt = attempt_from(raw, task)
         if self.check:
             check(attempt, task, self.sandbox.get())
