@@ -199,9 +199,11 @@ def fixed_proposer(session, student, trainset, *, n, seed):
 
 
 def logging_proposer(session, student, trainset, *, n, seed):
-    """A proposer whose answers differ per process (as a sampled LM's would); it logs each call."""
+    """A proposer whose answers differ per process (as a sampled LM's would); it logs each call
+    and takes ``PROPOSAL_SECONDS`` (as a real LM's proposals take a while)."""
     with open(os.environ["PROPOSALS_LOG"], "a") as log:
         log.write(f"{os.getpid()}\n")
+    time.sleep(float(os.environ.get("PROPOSAL_SECONDS", "0")))
     return {name: [p.signature.instructions, f"Proposal of process {os.getpid()}."]
             for name, p in generation_predictors(student)}
 
@@ -484,7 +486,8 @@ def test_two_worker_processes_share_one_study(tmp_path):
     script.write_text(WORKER.format(tests=os.path.dirname(__file__), url=url))
     log = tmp_path / "proposals.log"
     workers = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env={**os.environ, "PROPOSALS_LOG": str(log)}) for _ in range(2)]
+                                text=True, env={**os.environ, "PROPOSALS_LOG": str(log), "PROPOSAL_SECONDS": "4"})
+               for _ in range(2)]
     outputs = [w.communicate(timeout=600) for w in workers]
     assert all(w.returncode == 0 for w in workers), [o[1][-2000:] for o in outputs]
     evaluated = [int(o[0].split()[-1]) for o in outputs]
@@ -494,4 +497,6 @@ def test_two_worker_processes_share_one_study(tmp_path):
     fresh = [t for t in complete if "reused_from" not in t.user_attrs]
     assert sum(evaluated) == len(fresh)  # each recorded trial was evaluated once, by one of the workers
     assert len({t.user_attrs["pid"] for t in study.trials}) == 2  # both took trials from the shared study
+    claims = [t for t in study.trials if t.user_attrs.get("codeloop:setup_claim")]
+    assert len({t.user_attrs["pid"] for t in claims}) == 2  # both arrived while the candidates were being made
     assert len(log.read_text().split()) == 1  # one process made the candidates; the other used them
