@@ -296,6 +296,22 @@ def test_the_joint_search_keeps_the_program_as_given_unless_beaten_significantly
         assert opt.choice["sign_test_p"] == 1 / 32 and opt.choice["tested_on"] == len(held)
 
 
+def test_without_paired_scores_the_program_as_given_is_kept(sandbox):
+    """Trials of an older study have no per-example scores, and a resumed study may have scored
+    on another minibatch: there is then no paired evidence, so nothing replaces the program."""
+    train, dev = magic_data()
+    opt = joint(sandbox, n_trials=6, minibatch=4, proposer=magic_proposer, lm=magic_lm(),
+                metric=magic_metric({e.task_id for e in dev}))
+    opt.compile(CodeFromExamples(), trainset=train, valset=dev)
+    assert opt.choice["as_given"] is False  # with paired scores, MAGIC (every task solved) wins
+    candidates = json.loads(opt.study.user_attrs["codeloop:candidates"])
+    trials = {t.number: t for t in opt.study.trials}
+    seed, magic = trials[0], trials[opt.best_trial]
+    for seed_scores in (None, [0.0, 0.0, 0.0]):  # missing, or scored on three examples, not four
+        opt._choose(CodeFromExamples(), candidates, [(0.0, seed_scores, seed), (1.0, [1.0] * 4, magic)], seed, "x")
+        assert opt.choice["as_given"] is True and opt.choice["trial"] == 0
+
+
 def test_the_sign_test_is_exact():
     assert sign_test_p([1, 0, 0], [0, 0, 0]) == 0.5
     assert sign_test_p([1, 1, 1, 1, 0], [0, 0, 0, 0, 0]) == 1 / 16
