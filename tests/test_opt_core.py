@@ -484,35 +484,43 @@ WORKER = textwrap.dedent("""
     sys.path.insert(0, {tests!r})
     import optuna
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    from test_opt_core import joint, logging_proposer, tiny_data
+    from test_opt_core import joint, tiny_data, {proposer}
     from codeloop.execution import Sandbox
     from codeloop.modules import CodeFromExamples
     train, dev = tiny_data()
     with Sandbox(workers=1) as box:
-        opt = joint(box, n_trials=6, storage={url!r}, full_eval_top=1, proposer=logging_proposer)
+        opt = joint(box, n_trials=6, storage={url!r}, study_name={study!r}, full_eval_top=1, proposer={proposer})
         opt.compile(CodeFromExamples(), trainset=train, valset=dev)
     print("evaluated", len([t for t in opt.trials if t.kind == "candidate"]))
 """)
 
 
-@pytest.mark.slow
-def test_two_worker_processes_share_one_study(tmp_path):
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def run_two_workers(tmp_path, url: str, study_name: str = "codeloop-joint", *, proposer: str = "fixed_proposer",
+                    env: dict[str, str] | None = None) -> optuna.Study:
+    """Two processes running the joint search on one study, started together. Checks what
+    holds for any storage: both finish, at least the trials asked for complete, each recorded
+    trial was evaluated once, and both processes took trials."""
     script = tmp_path / "worker.py"
-    script.write_text(WORKER.format(tests=os.path.dirname(__file__), url=url))
-    log = tmp_path / "proposals.log"
+    script.write_text(WORKER.format(tests=os.path.dirname(__file__), url=url, study=study_name, proposer=proposer))
     workers = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env={**os.environ, "PROPOSALS_LOG": str(log), "PROPOSAL_SECONDS": "4"})
-               for _ in range(2)]
+                                text=True, env={**os.environ, **(env or {})}) for _ in range(2)]
     outputs = [w.communicate(timeout=600) for w in workers]
     assert all(w.returncode == 0 for w in workers), [o[1][-2000:] for o in outputs]
     evaluated = [int(o[0].split()[-1]) for o in outputs]
-    study = optuna.load_study(study_name="codeloop-joint", storage=url)
+    study = optuna.load_study(study_name=study_name, storage=url)
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(complete) >= 6
     fresh = [t for t in complete if "reused_from" not in t.user_attrs]
     assert sum(evaluated) == len(fresh)  # each recorded trial was evaluated once, by one of the workers
-    assert len({t.user_attrs["pid"] for t in study.trials}) == 2  # both took trials from the shared study
+    assert {t.user_attrs["pid"] for t in study.trials} == {w.pid for w in workers}  # both took trials
+    return study
+
+
+@pytest.mark.slow
+def test_two_worker_processes_share_one_study(tmp_path):
+    log = tmp_path / "proposals.log"
+    study = run_two_workers(tmp_path, f"sqlite:///{tmp_path / 'shared.db'}", proposer="logging_proposer",
+                            env={"PROPOSALS_LOG": str(log), "PROPOSAL_SECONDS": "4"})
     claims = [t for t in study.trials if t.user_attrs.get("codeloop:setup_claim")]
     assert len({t.user_attrs["pid"] for t in claims}) == 2  # both arrived while the candidates were being made
     assert len(log.read_text().split()) == 1  # one process made the candidates; the other used them
