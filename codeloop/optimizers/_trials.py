@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 TrialKind = Literal["candidate", "final", "proposal", "bootstrap", "compile"]
-TrialState = Literal["complete", "budget", "reused"]
+TrialState = Literal["complete", "budget"]
 
 
 class Trial(BaseModel):
