@@ -6,9 +6,9 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     # ``codeloop.load`` pulls in DSPy; import it only when an app asks for it.
     if name in ("load", "CompiledProgram", "Solution"):
-        from . import _embed
+        from . import _app
 
-        return getattr(_embed, name)
+        return getattr(_app, name)
     raise AttributeError(f"module 'codeloop' has no attribute {name!r}")
 
 

@@ -10,8 +10,8 @@ from . import __version__
 
 
 def _sandbox_audit(args: argparse.Namespace) -> int:
+    from .diagnostics._sandbox_audit import run_audit
     from .execution import Sandbox
-    from .execution._audit import run_audit
 
     with Sandbox(workers=1, cache_size=0, isolation=args.isolation) as sandbox:
         outcomes = run_audit(sandbox)
@@ -19,7 +19,7 @@ def _sandbox_audit(args: argparse.Namespace) -> int:
 
 
 def _bench_sandbox(args: argparse.Namespace) -> int:
-    from .execution._bench import bench_sandbox
+    from .diagnostics._sandbox_bench import bench_sandbox
 
     bench_sandbox(candidates=args.candidates, seed=args.seed, isolation=args.isolation)
     return 0
@@ -74,10 +74,10 @@ def _serve_lm(args: argparse.Namespace) -> int:
 
 
 def _bench_backend(args: argparse.Namespace) -> int:
-    from .lm._bench import bench_backend
-    from .lm.synth import Budget
+    from .diagnostics._backend_bench import bench_backend
+    from .lm.synth import SearchBudget
 
-    bench_backend(split=args.split, k=args.k, seed=args.seed, budget=Budget(max_programs=args.max_programs))
+    bench_backend(split=args.split, k=args.k, seed=args.seed, budget=SearchBudget(max_programs=args.max_programs))
     return 0
 
 
@@ -94,7 +94,7 @@ def _log_trials() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .benchmarks.experiments import RunConfig, estimate_run, run_experiment
+    from .experiments import RunConfig, estimate_run, run_experiment
 
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                              optimizer=args.optimizer, budget=args.budget, rounds=args.rounds, k=args.k,
@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .benchmarks.experiments import RunConfig, compare, comparison_table
+    from .experiments import RunConfig, compare, comparison_table
 
     base = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                            budget=args.budget, rounds=args.rounds, k=args.k, seed=args.seed, workers=args.workers,
@@ -154,13 +154,13 @@ def _seeds(text: str) -> list[int]:
 def _eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .benchmarks.experiments import RunConfig, evaluate_saved
+    from .experiments import RunConfig, evaluate_saved
 
     out = args.out
     if out is None:  # one directory per program (its content), so two programs never share one
         import json
 
-        from .benchmarks.experiments._run import program_digest
+        from .experiments._run import program_digest
 
         try:
             out = f"codeloop-runs/eval-{program_digest(json.loads(Path(args.program).read_text()))}"

@@ -6,6 +6,8 @@ CodeloopError
  ├── ConfigError (ValueError) a bad setting, file or value; the message names it
  └── BudgetExhausted         an LM-call or token budget is spent (optimizers stop gracefully)
 
+BudgetStop (BaseException): the same stop, raised inside DSPy's optimizers, past their handlers.
+
 IsolationWarning (UserWarning): the sandbox runs with reduced isolation.
 
 A candidate's own failure is never an exception: it is a verdict (see codeloop.execution).
@@ -36,3 +38,14 @@ class IsolationWarning(UserWarning):
 
 class BudgetExhausted(CodeloopError):
     """The LM budget is spent: the call that would exceed it was not made."""
+
+
+class BudgetStop(BaseException):  # noqa: N818 - not an error: a stop signal, like KeyboardInterrupt
+    """The LM budget is spent, signalled from inside DSPy's optimizers.
+
+    A ``BaseException`` on purpose: DSPy's optimizers catch ``Exception`` per example
+    (``Evaluate`` up to ``max_errors``, SIMBA and GEPA's adapters always), so a
+    :class:`BudgetExhausted` raised there would be logged and the search would go on with
+    every later call refused. Like ``KeyboardInterrupt``, this gets past those handlers;
+    ``codeloop.lm.budget_stops`` turns it back into ``BudgetExhausted`` once out of DSPy.
+    """

@@ -1,4 +1,4 @@
-"""Tests for turning MBPP/HumanEval assertions into I/O pairs (``codeloop.execution._assertions``)."""
+"""Tests for turning MBPP/HumanEval assertions into I/O pairs (``codeloop.benchmarks._assertions``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from codeloop.benchmarks import literal_call_args, tests_from_assertions
 from codeloop.execution import AssertTest, IOTest
-from codeloop.execution._assertions import literal_call_args, tests_from_assertions
 
 MBPP_PATH = Path("/work/shared/data/mbpp/mbpp.jsonl")
 

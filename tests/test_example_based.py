@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from codeloop.benchmarks import Suite, Task
+from codeloop.benchmarks import Suite, Task, tests_from_assertions
 from codeloop.benchmarks._example_based import (
     NO_IO_FORM,
     NO_REFERENCE,
@@ -15,7 +15,7 @@ from codeloop.benchmarks._example_based import (
     collect_inputs,
     to_example_based,
 )
-from codeloop.execution import AssertTest, Sandbox, SatTest, tests_from_assertions
+from codeloop.execution import AssertTest, Sandbox, SatTest
 
 
 def task(task_id: str, reference: str | None, tests, entry: str = "f") -> Task:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from codeloop.execution._humaneval_style import check_correctness_humaneval_style
+from codeloop.diagnostics._humaneval_style import check_correctness_humaneval_style
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork + resource: Linux only")
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from codeloop.benchmarks import load_bundled_suite
-from codeloop.lm._bench import bench_backend, matching_demos
-from codeloop.lm.synth import Budget, blocks_in_code
+from codeloop.diagnostics._backend_bench import bench_backend, matching_demos
+from codeloop.lm.synth import SearchBudget, blocks_in_code
 
 
 def test_matching_demos_share_the_most_building_blocks_with_the_target():
@@ -23,7 +23,7 @@ def test_matching_demos_share_the_most_building_blocks_with_the_target():
 
 def test_bench_reports_the_three_conditions_and_ends_with_the_summary_line():
     lines: list[str] = []
-    figures = bench_backend(limit=2, budget=Budget(max_programs=2000), report=lines.append)
+    figures = bench_backend(limit=2, budget=SearchBudget(max_programs=2000), report=lines.append)
     assert set(figures) >= {"no demos", "random demos", "matching demos", "median_s", "p95_s"}
     assert lines[-1].startswith("round-1 solved: no demos ") and "matching demos" in lines[-1]
     assert all(0.0 <= figures[c] <= 100.0 for c in ("no demos", "random demos", "matching demos"))

@@ -13,7 +13,7 @@ from codeloop.execution import IOTest, Sandbox  # noqa: E402
 from codeloop.lm._engine import offline_lm  # noqa: E402
 from codeloop.lm._responder import ChatRequest, SynthesisResponder  # noqa: E402
 from codeloop.lm._server import serve  # noqa: E402
-from codeloop.lm.synth import Budget  # noqa: E402
+from codeloop.lm.synth import SearchBudget  # noqa: E402
 
 
 class WriteCode(dspy.Signature):
@@ -27,7 +27,7 @@ class WriteCode(dspy.Signature):
 SORT_EXAMPLES = render_examples("arrange", [IOTest(args=([3, 1, 2],), expected=[1, 2, 3]),
                                             IOTest(args=([],), expected=[]),
                                             IOTest(args=([5, 4],), expected=[4, 5])])
-RESPONDER = SynthesisResponder(budget=Budget(max_programs=50_000, max_seconds=60))
+RESPONDER = SynthesisResponder(budget=SearchBudget(max_programs=50_000, max_seconds=60))
 
 
 def test_in_process_the_code_it_writes_passes_unseen_tests():
@@ -103,7 +103,7 @@ def test_a_refinement_request_gets_more_search_so_refining_can_fix_what_the_firs
     examples = (IOTest(args=("(a(b)(c(d)))",), expected=3), IOTest(args=("()()()",), expected=1),
                 IOTest(args=("f(g(h(x)))",), expected=3))
     view = TaskView(id="depth", entry_point="depth", examples=examples)
-    lm = offline_lm(SynthesisResponder(budget=Budget(max_programs=5_000, max_seconds=60)), cache=False)
+    lm = offline_lm(SynthesisResponder(budget=SearchBudget(max_programs=5_000, max_seconds=60)), cache=False)
     with dspy.context(lm=lm), Sandbox(workers=1) as sandbox:
         plain = CodeFromExamples()(task=view)
         refined = GenerateCheckRefine(CodeFromExamples(), max_iters=2, sandbox=sandbox)(task=view)

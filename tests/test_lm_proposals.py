@@ -28,9 +28,9 @@ from codeloop.execution import IOTest  # noqa: E402
 from codeloop.lm import ChatRequest, SynthesisResponder, offline_lm  # noqa: E402
 from codeloop.lm._proposal_evidence import code_snippets, read_history  # noqa: E402
 from codeloop.lm._proposals import NEUTRAL_PROSE, PHRASES  # noqa: E402
-from codeloop.lm.synth import KEYWORD_BLOCKS, Budget, blocks_in_instruction  # noqa: E402
+from codeloop.lm.synth import KEYWORD_BLOCKS, SearchBudget, blocks_in_instruction  # noqa: E402
 from codeloop.optimizers._data import task_examples  # noqa: E402
-from codeloop.optimizers._instruction_signatures import (  # noqa: E402
+from codeloop.optimizers.instructions._signatures import (  # noqa: E402
     CritiqueInstruction,
     ProposeInstruction,
     RewriteInstruction,
@@ -66,7 +66,7 @@ got: [4, 7]"""
 
 
 def lm(**kwargs):
-    return offline_lm(SynthesisResponder(budget=Budget(max_programs=2000)), cache=False, **kwargs)
+    return offline_lm(SynthesisResponder(budget=SearchBudget(max_programs=2000)), cache=False, **kwargs)
 
 
 def named(text: str) -> set[str]:

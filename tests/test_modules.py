@@ -19,7 +19,7 @@ from codeloop.benchmarks.rounds import Generation, RoundsConfig, SupportsGenerat
 from codeloop.exceptions import ConfigError  # noqa: E402
 from codeloop.execution import IOTest, Sandbox  # noqa: E402
 from codeloop.lm import SynthesisResponder, offline_lm, serve  # noqa: E402
-from codeloop.lm.synth import Budget  # noqa: E402
+from codeloop.lm.synth import SearchBudget  # noqa: E402
 from codeloop.modules import (  # noqa: E402
     MODULES,
     BestOfN,
@@ -34,7 +34,7 @@ from codeloop.modules import (  # noqa: E402
     parse_generated_tests,
 )
 
-RESPONDER = SynthesisResponder(budget=Budget(max_programs=20_000))
+RESPONDER = SynthesisResponder(budget=SearchBudget(max_programs=20_000))
 
 SUM_TASK = TaskView(id="sum", entry_point="total", params=(Param(name="xs"),),
                     description="Return the sum of the numbers in the list.",
@@ -53,7 +53,7 @@ def sandbox():
 
 @pytest.fixture
 def lm():
-    return offline_lm(SynthesisResponder(budget=Budget(max_programs=20_000)), cache=False)
+    return offline_lm(SynthesisResponder(budget=SearchBudget(max_programs=20_000)), cache=False)
 
 
 class Scripted(dspy.Module):

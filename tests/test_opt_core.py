@@ -24,10 +24,10 @@ from codeloop.benchmarks.rounds import RoundsConfig, initial_view  # noqa: E402
 from codeloop.exceptions import BudgetExhausted, ConfigError  # noqa: E402
 from codeloop.execution import Sandbox  # noqa: E402
 from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
-from codeloop.lm.synth import Budget as SynthBudget  # noqa: E402
+from codeloop.lm._accounting import Budget, Meter, MeteredLM, Spend  # noqa: E402
+from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import CodeFromExamples, build_module  # noqa: E402
 from codeloop.optimizers._base import CodeloopOptimizer, calls_per_example  # noqa: E402
-from codeloop.optimizers._budget import Budget, Meter, MeteredLM, Spend  # noqa: E402
 from codeloop.optimizers._data import (  # noqa: E402
     generation_predictors,
     labeled_demos,
@@ -35,14 +35,9 @@ from codeloop.optimizers._data import (  # noqa: E402
     set_instructions,
     task_examples,
 )
-from codeloop.optimizers._joint import (  # noqa: E402
-    ClaimWatch,
-    JointSearch,
-    fail_orphaned_trials,
-    heartbeat,
-    open_storage,
-)
-from codeloop.optimizers._selection import sign_test_p, significantly_better  # noqa: E402
+from codeloop.optimizers.joint import JointSearch, open_storage  # noqa: E402
+from codeloop.optimizers.joint._choice import sign_test_p, significantly_better  # noqa: E402
+from codeloop.optimizers.joint._storage import ClaimWatch, fail_orphaned_trials, heartbeat  # noqa: E402
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -375,9 +370,9 @@ def test_a_killed_runs_running_trial_is_marked_failed(tmp_path):
 
 
 def test_a_trial_whose_process_never_named_itself_is_failed_and_a_live_one_kept(tmp_path, monkeypatch):
-    from codeloop.optimizers import _joint
+    from codeloop.optimizers.joint import _storage
 
-    monkeypatch.setattr(_joint, "ORPHAN_AFTER_S", 0.4)
+    monkeypatch.setattr(_storage, "ORPHAN_AFTER_S", 0.4)
     storage = open_storage(f"sqlite:///{tmp_path / 'trials.db'}")
     study = optuna.create_study(storage=storage, study_name="s", direction="maximize")
     study.ask()  # its process died before writing its pid

@@ -15,24 +15,16 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from codeloop.benchmarks import Task, load_suite  # noqa: E402
-from codeloop.exceptions import BudgetExhausted  # noqa: E402
+from codeloop.exceptions import BudgetExhausted, BudgetStop  # noqa: E402
 from codeloop.execution import IOTest, Sandbox  # noqa: E402
-from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
-from codeloop.lm.synth import Budget as SynthBudget  # noqa: E402
+from codeloop.lm import Budget, Meter, StoppingLM, SynthesisResponder, offline_lm  # noqa: E402
+from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import build_module  # noqa: E402
 from codeloop.optimizers._base import CodeloopOptimizer  # noqa: E402
-from codeloop.optimizers._budget import Budget, Meter  # noqa: E402
 from codeloop.optimizers._data import task_examples  # noqa: E402
-from codeloop.optimizers._dspy_baselines import (  # noqa: E402
-    DSPY_BASELINES,
-    BudgetStop,
-    GEPABaseline,
-    HashedTfidf,
-    LabeledFewShotBaseline,
-    StoppingLM,
-    knn_text,
-    with_demo_fields,
-)
+from codeloop.optimizers.baselines import DSPY_BASELINES, GEPABaseline, LabeledFewShotBaseline  # noqa: E402
+from codeloop.optimizers.baselines._baselines import HashedTfidf, knn_text  # noqa: E402
+from codeloop.optimizers.baselines._bridge import with_demo_fields  # noqa: E402
 
 TRAIN = ("numbers/triangular", "strings/count_uppercase", "algorithms/edit_distance")  # two solvable, one not
 VAL = ("lists/merge_sorted", "algorithms/count_inversions")

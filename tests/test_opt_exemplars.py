@@ -18,14 +18,14 @@ from codeloop.benchmarks import Param, Task  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
 from codeloop.execution import IOTest, Sandbox  # noqa: E402
 from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
-from codeloop.lm.synth import Budget as SynthBudget  # noqa: E402
+from codeloop.lm._accounting import Budget  # noqa: E402
+from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import CodeFromExamples, GenerateCheckRefine, TestFirst, task_inputs  # noqa: E402
-from codeloop.optimizers._budget import Budget  # noqa: E402
 from codeloop.optimizers._data import task_examples  # noqa: E402
-from codeloop.optimizers._exemplar_pool import demo_set_candidates, labeled_pool  # noqa: E402
-from codeloop.optimizers._exemplar_search import Mutation, RandomSearch  # noqa: E402
-from codeloop.optimizers._exemplars import Bootstrapped, Diverse, LabeledRandom, Nearest  # noqa: E402
-from codeloop.optimizers._retrieval import RetrievalProgram  # noqa: E402
+from codeloop.optimizers.exemplars._pool import demo_set_candidates, labeled_pool  # noqa: E402
+from codeloop.optimizers.exemplars._retrieval import RetrievalProgram  # noqa: E402
+from codeloop.optimizers.exemplars._search import Mutation, RandomSearch  # noqa: E402
+from codeloop.optimizers.exemplars._strategies import Bootstrapped, Diverse, LabeledRandom, Nearest  # noqa: E402
 
 
 def make_task(id: str, entry: str, description: str, examples: list, reference: str, params=("xs",)) -> Task:

@@ -19,12 +19,12 @@ from codeloop.benchmarks.rounds import RoundsConfig  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
 from codeloop.execution import IOTest, Sandbox  # noqa: E402
 from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
-from codeloop.lm.synth import Budget as SynthBudget  # noqa: E402
+from codeloop.lm._accounting import Budget  # noqa: E402
+from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.lm.synth import blocks_in_instruction  # noqa: E402
 from codeloop.modules import build_module  # noqa: E402
-from codeloop.optimizers._budget import Budget  # noqa: E402
 from codeloop.optimizers._data import generation_predictors, task_examples  # noqa: E402
-from codeloop.optimizers._instructions import (  # noqa: E402
+from codeloop.optimizers.instructions._methods import (  # noqa: E402
     ApeInstructions,
     OproInstructions,
     ProtegiInstructions,
@@ -158,8 +158,8 @@ def test_a_budget_running_out_returns_the_best_so_far(sandbox):
 
 
 def test_propose_instructions_gives_the_current_instruction_first_and_pays_n_calls(sandbox):
+    from codeloop.lm._accounting import Meter
     from codeloop.optimizers._base import Session
-    from codeloop.optimizers._budget import Meter
 
     meter = Meter()
     session = Session("joint", fresh_lm(), meter, lambda example, prediction: 0.0, num_threads=1, seed=0)

@@ -14,7 +14,7 @@ import optuna
 import pytest
 from test_opt_core import run_two_workers
 
-from codeloop.optimizers._joint import open_storage
+from codeloop.optimizers.joint import open_storage
 
 URL = os.environ.get("CODELOOP_TEST_POSTGRES_URL", "")
 

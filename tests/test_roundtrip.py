@@ -15,7 +15,7 @@ from codeloop.benchmarks import load_suite  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
 from codeloop.execution import Sandbox  # noqa: E402
 from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
-from codeloop.lm.synth import Budget as SynthBudget  # noqa: E402
+from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import ModuleProgram, build_module  # noqa: E402
 from codeloop.optimizers import OPTIMIZER_NAMES, Budget, build_optimizer, save_program, task_examples  # noqa: E402
 

@@ -20,16 +20,16 @@ import pytest  # noqa: E402
 
 import codeloop  # noqa: E402
 from codeloop.benchmarks import Suite, load_suite, write_jsonl_suite  # noqa: E402
-from codeloop.benchmarks.experiments import (  # noqa: E402
+from codeloop.cli import main  # noqa: E402
+from codeloop.exceptions import ConfigError  # noqa: E402
+from codeloop.execution import Sandbox  # noqa: E402
+from codeloop.experiments import (  # noqa: E402
     RunConfig,
     compare,
     evaluate_saved,
     paired_bootstrap,
     run_experiment,
 )
-from codeloop.cli import main  # noqa: E402
-from codeloop.exceptions import ConfigError  # noqa: E402
-from codeloop.execution import Sandbox  # noqa: E402
 from codeloop.lm import resolve_lm  # noqa: E402
 
 SMALL_LM = "offline:max_programs=3000"
@@ -272,9 +272,9 @@ def test_dry_run_estimates_without_calling_anything(suite_file, tmp_path, capsys
 def test_a_full_pipeline_runs_over_http_against_the_local_server(suite_file, tmp_path, capsys):
     """Module + optimizer + evaluation over rounds, through dspy.LM('openai/...') and real HTTP."""
     from codeloop.lm import SynthesisResponder, serve
-    from codeloop.lm.synth import Budget
+    from codeloop.lm.synth import SearchBudget
 
-    with serve(SynthesisResponder(budget=Budget(max_programs=3000))) as handle:
+    with serve(SynthesisResponder(budget=SearchBudget(max_programs=3000))) as handle:
         code = main(["run", "--suite", f"jsonl:{suite_file}", "--lm", "openai/codeloop-offline", "--api-base",
                      handle.url, "--module", "check-refine", "--optimizer", "joint", "--budget", "30",
                      "--rounds", "2", "--workers", "1", "--out", str(tmp_path / "http")])

@@ -215,10 +215,10 @@ def test_closed_sandbox_refuses_work_and_leaves_no_process():
 
 
 def test_without_namespaces_verdicts_hold_and_a_warning_says_isolation_is_reduced(monkeypatch):
-    from codeloop.execution import _pool
+    from codeloop.execution import _sandbox
 
-    monkeypatch.setattr(_pool, "_warned_reduced", False)
-    monkeypatch.setattr(_pool, "_namespace_support", lambda: (False, "test says no"))
+    monkeypatch.setattr(_sandbox, "_warned_reduced", False)
+    monkeypatch.setattr(_sandbox, "_namespace_support", lambda: (False, "test says no"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with Sandbox(workers=1, limits=FAST, isolation="auto") as sb:

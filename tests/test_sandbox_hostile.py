@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from codeloop.diagnostics._sandbox_audit import CASES, run_audit
 from codeloop.execution import IOTest, Limits, Sandbox, Status, namespace_support
-from codeloop.execution._audit import CASES, run_audit
 
 pytestmark = pytest.mark.slow
 

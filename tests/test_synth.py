@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from codeloop.lm.synth import Budget, Prior, prior_from_code, prior_from_instruction, synthesize
+from codeloop.lm.synth import Prior, SearchBudget, prior_from_code, prior_from_instruction, synthesize
 
 
 def _run(code: str, name: str, *args):
@@ -47,7 +47,7 @@ def test_filter_evens_with_instruction_prior():
 def test_sum_of_odd_squares_with_matching_demo():
     ex = [(([1, 2, 3, 4, 5],), 35), (([2, 4],), 0), (([3, 7],), 58)]
     demo = "def f(xs):\n    return sum(v * v for v in xs if v % 2 == 1)\n"
-    r = synthesize("sum_odd_squares", ["nums"], ex, prior=prior_from_code([demo]), budget=Budget(max_seconds=60, max_programs=120_000))
+    r = synthesize("sum_odd_squares", ["nums"], ex, prior=prior_from_code([demo]), budget=SearchBudget(max_seconds=60, max_programs=120_000))
     assert r.consistent
     assert _run(r.code, "sum_odd_squares", [9, 2, 1]) == 82
 
@@ -74,7 +74,7 @@ def test_temperature_samples_different_consistent_programs():
 def test_best_partial_fallback():
     # No DSL expression maps these (arbitrary) pairs, but the first two follow n + 1.
     ex = [((1,), 2), ((5,), 6), ((2,), 917)]
-    r = synthesize("f", ["n"], ex, budget=Budget(max_seconds=0.3))
+    r = synthesize("f", ["n"], ex, budget=SearchBudget(max_seconds=0.3))
     assert not r.consistent
     assert r.satisfied == 2 and r.total == 3
     assert "return" in r.code and r.code.startswith("def f(n):")
@@ -82,21 +82,21 @@ def test_best_partial_fallback():
 
 
 def test_literal_fallback_never_empty():
-    r = synthesize("f", ["n"], [((1,), None), ((2,), None)], budget=Budget(max_seconds=0.2))
+    r = synthesize("f", ["n"], [((1,), None), ((2,), None)], budget=SearchBudget(max_seconds=0.2))
     assert r.code.strip() and _run(r.code, "f", 3) is None
 
 
 def test_max_seconds_respected():
     ex = [(([5, 3, 8, 1],), 917), (([2],), -44), (([9, 9],), 12345)]
     t0 = time.monotonic()
-    r = synthesize("f", ["xs"], ex, budget=Budget(max_seconds=0.3, max_programs=10**9))
+    r = synthesize("f", ["xs"], ex, budget=SearchBudget(max_seconds=0.3, max_programs=10**9))
     assert time.monotonic() - t0 < 5  # terminates: a safety net, not a speed claim
     assert not r.consistent
 
 
 def test_max_programs_respected():
     ex = [(([5, 3, 8, 1],), 917), (([2],), -44), (([9, 9],), 12345)]
-    r = synthesize("f", ["xs"], ex, budget=Budget(max_seconds=10, max_programs=2000))
+    r = synthesize("f", ["xs"], ex, budget=SearchBudget(max_seconds=10, max_programs=2000))
     assert r.explored <= 2000
 
 
@@ -142,9 +142,9 @@ def test_hostile_values_do_not_blow_up():
     huge = 10 ** 5000
     long_s = "ab" * 200_000
     t0 = time.monotonic()
-    r1 = synthesize("f", ["n"], [((huge,), huge + 1), ((3,), 4)], budget=Budget(max_seconds=0.5))
-    r2 = synthesize("g", ["s"], [((long_s,), len(long_s)), (("xyz",), 3)], budget=Budget(max_seconds=0.5))
-    r3 = synthesize("h", ["xs"], [((list(range(100_000)),), 7), (([1],), 2)], budget=Budget(max_seconds=0.5))
+    r1 = synthesize("f", ["n"], [((huge,), huge + 1), ((3,), 4)], budget=SearchBudget(max_seconds=0.5))
+    r2 = synthesize("g", ["s"], [((long_s,), len(long_s)), (("xyz",), 3)], budget=SearchBudget(max_seconds=0.5))
+    r3 = synthesize("h", ["xs"], [((list(range(100_000)),), 7), (([1],), 2)], budget=SearchBudget(max_seconds=0.5))
     assert time.monotonic() - t0 < 20  # terminates: a safety net, not a speed claim
     assert r2.consistent and r2.expression == "len(s)"
     for r in (r1, r2, r3):
@@ -156,9 +156,9 @@ def test_same_program_in_processes_with_different_hash_seeds():
     import subprocess
     import sys
 
-    script = ("from codeloop.lm.synth import synthesize, Budget\n"
+    script = ("from codeloop.lm.synth import synthesize, SearchBudget\n"
               "ex = [(([3, 1, 3, 2, 1],), [3, 1, 2]), ((['b', 'a', 'b', 'c'],), ['b', 'a', 'c']), (([5, 5],), [5])]\n"
-              "print(synthesize('dedupe', ['items'], ex, budget=Budget(max_programs=4_000, max_seconds=60)).expression)\n")
+              "print(synthesize('dedupe', ['items'], ex, budget=SearchBudget(max_programs=4_000, max_seconds=60)).expression)\n")
     outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "7")}
     assert len(outputs) == 1  # set iteration order (which hash seeds change) never decides the program
@@ -295,18 +295,18 @@ def test_search_pauses_the_garbage_collector_only_while_it_runs():
 
     ex = [(([3, 1, 7],), 6), (([5],), 0)]
     assert gc.isenabled()
-    synthesize("f", ["nums"], ex, budget=Budget(max_programs=500))
+    synthesize("f", ["nums"], ex, budget=SearchBudget(max_programs=500))
     assert gc.isenabled()
     gc.disable()
     try:
-        synthesize("f", ["nums"], ex, budget=Budget(max_programs=500))
+        synthesize("f", ["nums"], ex, budget=SearchBudget(max_programs=500))
         assert not gc.isenabled()
     finally:
         gc.enable()
 
 
 def test_speed_script_reports_throughput_and_latency(capsys):
-    from codeloop.lm.synth._speed import main
+    from codeloop.diagnostics._synth_speed import main
 
     main(["-n", "1", "--split", "train"])
     out = capsys.readouterr().out

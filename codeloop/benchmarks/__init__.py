@@ -4,6 +4,7 @@ A suite is named by a spec string (``bundled``, ``mbpp:PATH``, ``mbpp-sanitized:
 ``humaneval:PATH``, ``p3:PATH``, ``jsonl:PATH``) and loaded with :func:`load_suite`.
 """
 
+from ._assertions import literal_call_args, tests_from_assertions
 from ._bundled import load_bundled_suite
 from ._example_based import ConversionReport, convert_task, to_example_based
 from ._humaneval import load_humaneval, load_humaneval_hub
@@ -27,6 +28,7 @@ __all__ = [
     "TaskView",
     "convert_task",
     "jsonl_schema",
+    "literal_call_args",
     "load_bundled_suite",
     "load_humaneval",
     "load_humaneval_hub",
@@ -37,6 +39,7 @@ __all__ = [
     "load_suite",
     "read_jsonl_suite",
     "seeded_split",
+    "tests_from_assertions",
     "to_example_based",
     "write_jsonl_suite",
 ]

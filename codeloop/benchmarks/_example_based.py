@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field
 
 from .. import _pyast
 from ..execution import AssertTest, IOTest, Limits, Sandbox, SatTest
-from ..execution._assertions import literal_call_args
 from ..execution._codec import Unencodable, encode
+from ._assertions import literal_call_args
 from ._augment import augment
 from ._task import Suite, Task
 

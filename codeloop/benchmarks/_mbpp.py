@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import ConfigError
-from ..execution import tests_from_assertions
+from ._assertions import tests_from_assertions
 from ._rows import (
     Row,
     bad_field,

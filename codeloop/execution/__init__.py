@@ -5,12 +5,11 @@ None, bool, int, float, complex, str, bytes, list, tuple, set, frozenset and dic
 of any other type are a ``failed`` verdict with the reason.
 """
 
-from ._assertions import tests_from_assertions
 from ._cache import ResultCache, result_key
 from ._isolation import namespace_support
 from ._judge import values_equal
 from ._models import AssertTest, IOTest, Limits, RunResult, SatTest, Status, Test, Verdict
-from ._pool import Sandbox, default_sandbox
+from ._sandbox import Sandbox, default_sandbox
 
 __all__ = [
     "AssertTest",
@@ -26,6 +25,5 @@ __all__ = [
     "default_sandbox",
     "namespace_support",
     "result_key",
-    "tests_from_assertions",
     "values_equal",
 ]

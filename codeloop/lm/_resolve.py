@@ -19,7 +19,7 @@ import dspy
 from ..exceptions import ConfigError
 from ._engine import offline_lm
 from ._responder import SynthesisResponder
-from .synth import Budget
+from .synth import SearchBudget
 
 OFFLINE_NAMES = ("offline", "codeloop-offline")
 OFFLINE_NOTICE = ("no LM configured (--lm or CODELOOP_LM): using codeloop's offline backend, a search-based "
@@ -37,8 +37,8 @@ class ResolvedLM:
     notice: str | None = None
 
 
-def _offline_budget(options: str, model: str) -> Budget:
-    budget = Budget()
+def _offline_budget(options: str, model: str) -> SearchBudget:
+    budget = SearchBudget()
     for option in filter(None, options.split(",")):
         key, _, value = option.partition("=")
         if key.strip() != "max_programs" or not value.strip().isdigit() or int(value) < 1:

@@ -26,8 +26,9 @@ import textwrap
 from dataclasses import dataclass, field, replace
 
 from .._format import ParsedExample, parse_examples
+from ..exceptions import ConfigError
 from ._proposals import ProposalAnswers, asks_for_fenced_instruction, fenced_instruction, is_proposal_field
-from .synth import Budget, Prior, prior_from_code, prior_from_instruction, synthesize
+from .synth import Prior, SearchBudget, prior_from_code, prior_from_instruction, synthesize
 
 FIELD_MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]")
 OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)`", re.MULTILINE)
@@ -106,8 +107,16 @@ class SynthesisResponder:
     is more search. (A real LM would use the feedback text itself.)
     """
 
-    budget: Budget = field(default_factory=Budget)
+    budget: SearchBudget = field(default_factory=SearchBudget)
     refine_factor: int = 4
+    #: shorthand for ``budget=SearchBudget(max_programs=N)``, as ``offline:max_programs=N`` reads
+    max_programs: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_programs is not None:
+            if not isinstance(self.max_programs, int) or self.max_programs < 1:
+                raise ConfigError(f"SynthesisResponder: max_programs must be an integer >= 1; got {self.max_programs!r}")
+            self.budget = replace(self.budget, max_programs=self.max_programs)
 
     def __call__(self, messages: list[dict], params: dict) -> str:
         request = ChatRequest.parse(messages)

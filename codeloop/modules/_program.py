@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from typing import Any
 
 import dspy
-from dspy.utils.callback import BaseCallback
 
 from ..benchmarks._task import TaskView
 from ..exceptions import ConfigError
 from ..execution import Sandbox
+from ..lm import CallCounter, total_tokens
 from ._basic import CodeFromExamples, CodeFromSpec
 from ._best_of_n import BestOfN
 from ._refine import GenerateCheckRefine
 from ._test_first import TestFirst
-
-
-class _CallCounter(BaseCallback):
-    """Counts LM calls (cache hits included) made while it is among the active callbacks."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-        self._lock = threading.Lock()
-
-    def on_lm_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
-        with self._lock:
-            self.calls += 1
-
-
-def usage_tokens(entry: dict[str, Any]) -> int:
-    """Tokens in one provider usage record (total, or prompt plus completion)."""
-    tokens = entry.get("total_tokens")
-    if tokens is None:
-        tokens = (entry.get("prompt_tokens") or entry.get("input_tokens") or 0) + \
-                 (entry.get("completion_tokens") or entry.get("output_tokens") or 0)
-    return int(tokens or 0)
-
-
-def _total_tokens(usage: dict[str, dict[str, Any]]) -> int:
-    return sum(usage_tokens(entry) for entry in usage.values())
 
 
 class ModuleProgram:
@@ -63,12 +36,12 @@ class ModuleProgram:
         from ..benchmarks.rounds._protocol import Generation  # here: the rounds package imports metrics
 
         lm = self.lm if sample == 0 else self.lm.copy(rollout_id=sample, temperature=self.sample_temperature)
-        counter = _CallCounter()
+        counter = CallCounter()
         callbacks = [*(dspy.settings.get("callbacks") or []), counter]
         with dspy.context(lm=lm, callbacks=callbacks), dspy.track_usage() as usage:
             prediction = self.module(task=task)
         return Generation(code=prediction.code or "", lm_calls=counter.calls,
-                          tokens=_total_tokens(usage.get_total_tokens()))
+                          tokens=total_tokens(usage.get_total_tokens()))
 
 
 def as_program(module: dspy.Module | str, *, lm: dspy.BaseLM, sandbox: Sandbox | None = None) -> ModuleProgram:

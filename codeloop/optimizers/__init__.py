@@ -7,8 +7,8 @@ DSPy examples with ``task_examples``; save and load what it returns with ``save_
 ``load_program``.
 """
 
+from ..lm import Budget, Meter, MeteredLM, Spend
 from ._base import CodeloopOptimizer, Evaluation, Session, calls_per_example
-from ._budget import Budget, Meter, MeteredLM, Spend
 from ._data import (
     generation_predictors,
     labeled_demos,
@@ -17,7 +17,10 @@ from ._data import (
     task_example,
     task_examples,
 )
-from ._dspy_baselines import (
+from ._registry import OPTIMIZER_NAMES, build_optimizer, optimizer_class
+from ._saved import load_program, save_program
+from ._trials import Trial, save_trials
+from .baselines import (
     DSPY_BASELINES,
     BootstrapFewShotBaseline,
     BootstrapRandomSearchBaseline,
@@ -28,20 +31,26 @@ from ._dspy_baselines import (
     MIPROv2LightBaseline,
     SIMBABaseline,
 )
-from ._exemplar_pool import bootstrap_pool, demo_set_candidates, labeled_pool
-from ._exemplars import Bootstrapped, Diverse, LabeledRandom, Mutation, Nearest, RandomSearch
-from ._instructions import (
+from .exemplars import (
+    Bootstrapped,
+    Diverse,
+    LabeledRandom,
+    Mutation,
+    Nearest,
+    RandomSearch,
+    RetrievalProgram,
+    bootstrap_pool,
+    demo_set_candidates,
+    labeled_pool,
+)
+from .instructions import (
     ApeInstructions,
     OproInstructions,
     ProtegiInstructions,
     SeedInstruction,
     propose_instructions,
 )
-from ._joint import JointSearch, open_storage
-from ._registry import OPTIMIZER_NAMES, build_optimizer, optimizer_class
-from ._retrieval import RetrievalProgram
-from ._saved import load_program, save_program
-from ._trials import Trial, save_trials
+from .joint import JointSearch, open_storage
 
 __all__ = [
     "ApeInstructions",

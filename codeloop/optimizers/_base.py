@@ -21,9 +21,9 @@ from dspy.teleprompt import Teleprompter
 
 from ..exceptions import BudgetExhausted, ConfigError
 from ..execution import Sandbox, default_sandbox
+from ..lm._accounting import Budget, Meter, MeteredLM, Spend
 from ..metrics import ExecutionMetric
 from ..modules import BestOfN, GenerateCheckRefine, TestFirst
-from ._budget import Budget, Meter, MeteredLM, Spend
 from ._trials import Trial, TrialKind
 
 logger = logging.getLogger(__name__)

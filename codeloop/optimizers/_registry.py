@@ -10,27 +10,27 @@ from ._base import CodeloopOptimizer
 
 # name -> (module, class); imported when used, so the registry costs nothing to load.
 CODELOOP_OPTIMIZERS: dict[str, tuple[str, str]] = {
-    "labeled-random": ("._exemplars", "LabeledRandom"),
-    "bootstrapped": ("._exemplars", "Bootstrapped"),
-    "random-search": ("._exemplars", "RandomSearch"),
-    "mutation": ("._exemplars", "Mutation"),
-    "nearest": ("._exemplars", "Nearest"),
-    "diverse": ("._exemplars", "Diverse"),
-    "seed-instruction": ("._instructions", "SeedInstruction"),
-    "ape": ("._instructions", "ApeInstructions"),
-    "protegi": ("._instructions", "ProtegiInstructions"),
-    "opro": ("._instructions", "OproInstructions"),
-    "joint": ("._joint", "JointSearch"),
+    "labeled-random": (".exemplars", "LabeledRandom"),
+    "bootstrapped": (".exemplars", "Bootstrapped"),
+    "random-search": (".exemplars", "RandomSearch"),
+    "mutation": (".exemplars", "Mutation"),
+    "nearest": (".exemplars", "Nearest"),
+    "diverse": (".exemplars", "Diverse"),
+    "seed-instruction": (".instructions", "SeedInstruction"),
+    "ape": (".instructions", "ApeInstructions"),
+    "protegi": (".instructions", "ProtegiInstructions"),
+    "opro": (".instructions", "OproInstructions"),
+    "joint": (".joint", "JointSearch"),
 }
 DSPY_OPTIMIZERS: dict[str, tuple[str, str]] = {
-    "dspy-labeled": ("._dspy_baselines", "LabeledFewShotBaseline"),
-    "dspy-bootstrap": ("._dspy_baselines", "BootstrapFewShotBaseline"),
-    "dspy-bootstrap-rs": ("._dspy_baselines", "BootstrapRandomSearchBaseline"),
-    "dspy-knn": ("._dspy_baselines", "KNNFewShotBaseline"),
-    "copro": ("._dspy_baselines", "COPROBaseline"),
-    "mipro-light": ("._dspy_baselines", "MIPROv2LightBaseline"),
-    "simba": ("._dspy_baselines", "SIMBABaseline"),
-    "gepa": ("._dspy_baselines", "GEPABaseline"),
+    "dspy-labeled": (".baselines", "LabeledFewShotBaseline"),
+    "dspy-bootstrap": (".baselines", "BootstrapFewShotBaseline"),
+    "dspy-bootstrap-rs": (".baselines", "BootstrapRandomSearchBaseline"),
+    "dspy-knn": (".baselines", "KNNFewShotBaseline"),
+    "copro": (".baselines", "COPROBaseline"),
+    "mipro-light": (".baselines", "MIPROv2LightBaseline"),
+    "simba": (".baselines", "SIMBABaseline"),
+    "gepa": (".baselines", "GEPABaseline"),
 }
 OPTIMIZERS: dict[str, tuple[str, str]] = {**CODELOOP_OPTIMIZERS, **DSPY_OPTIMIZERS}
 #: every accepted ``--optimizer`` value; ``none`` evaluates the module as it is

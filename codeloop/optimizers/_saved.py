@@ -23,7 +23,7 @@ from ..modules import build_module
 
 FORMAT = "codeloop-program/1"
 # wrapper name -> (module, class); the class has ``wrap(inner)`` and DSPy's dump/load_state
-WRAPPERS: dict[str, tuple[str, str]] = {"retrieval": ("._retrieval", "RetrievalProgram")}
+WRAPPERS: dict[str, tuple[str, str]] = {"retrieval": (".exemplars", "RetrievalProgram")}
 
 
 def _wrapper_of(program: dspy.Module) -> str | None:

@@ -4,10 +4,10 @@ Bottom-up enumeration over a typed DSL of Python building blocks, by increasing 
 prior over blocks, with observational-equivalence pruning on the example inputs. Priors come
 from demonstration code (:func:`prior_from_code`) and instruction text
 (:func:`prior_from_instruction`); better demonstrations and wording make more tasks solvable
-within the same :class:`Budget`. Pure library: no DSPy dependency.
+within the same :class:`SearchBudget`. Pure library: no DSPy dependency.
 """
 
-from .api import Budget, SynthesisResult, synthesize
+from .api import SearchBudget, SynthesisResult, synthesize
 from .dsl import BASE_WEIGHTS, PRODUCTIONS, Prod
 from .prior import (
     KEYWORD_BLOCKS,
@@ -20,11 +20,11 @@ from .prior import (
 
 __all__ = [
     "BASE_WEIGHTS",
-    "Budget",
     "KEYWORD_BLOCKS",
     "PRODUCTIONS",
     "Prior",
     "Prod",
+    "SearchBudget",
     "SynthesisResult",
     "blocks_in_code",
     "blocks_in_instruction",

@@ -29,7 +29,7 @@ _VAR_NAMES = ("x", "e", "v", "item", "elem", "_x")
 
 
 @dataclass(frozen=True)
-class Budget:
+class SearchBudget:
     """Limits for one search: expressions tried, expression size (nodes), and wall seconds.
 
     ``max_programs`` is the limit that normally ends a search: it does not depend on how
@@ -125,7 +125,7 @@ def synthesize(
     examples: Sequence[tuple[tuple, Any]],
     *,
     prior: Prior | None = None,
-    budget: Budget | None = None,
+    budget: SearchBudget | None = None,
     temperature: float = 0.0,
     seed: int = 0,
 ) -> SynthesisResult:
@@ -139,7 +139,7 @@ def synthesize(
     satisfied, then cheapest) is returned.
     """
     with _gc_paused():
-        return _synthesize(name, params, examples, prior, budget or Budget(), temperature, seed)
+        return _synthesize(name, params, examples, prior, budget or SearchBudget(), temperature, seed)
 
 
 _gc_lock = threading.Lock()
@@ -168,7 +168,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _synthesize(name: str, params: Sequence[str], examples: Sequence[tuple[tuple, Any]], prior: Prior | None,
-                budget: Budget, temperature: float, seed: int) -> SynthesisResult:
+                budget: SearchBudget, temperature: float, seed: int) -> SynthesisResult:
     start = time.monotonic()
     args = [tuple(a) for a, _ in examples]
     outputs = [o for _, o in examples]

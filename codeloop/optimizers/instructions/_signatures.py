@@ -18,8 +18,8 @@ from typing import Any
 
 import dspy
 
-from ..modules._common import task_inputs
-from ._data import view_of
+from ...modules._common import task_inputs
+from .._data import view_of
 
 MAX_INSTRUCTION_CHARS = 2000
 

@@ -15,8 +15,8 @@ from typing import Any, Literal
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from ..benchmarks import TaskView
-from ..modules import task_inputs
+from ...benchmarks import TaskView
+from ...modules import task_inputs
 
 Order = Literal["ascending", "descending", "random"]
 #: ``ascending``: the most similar demo LAST (nearest the question); ``descending``: first;

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...exceptions import ConfigError
+from ..exceptions import ConfigError
 from ._config import RunConfig
 from ._report import RunSummary
 

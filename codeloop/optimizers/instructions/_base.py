@@ -12,9 +12,9 @@ import dspy
 import numpy as np
 from dspy.utils.exceptions import AdapterParseError
 
-from ..exceptions import ConfigError
-from ._base import CodeloopOptimizer, Evaluation, Session, calls_per_example, check, rng_for
-from ._data import generation_predictors, set_instructions
+from ...exceptions import ConfigError
+from .._base import CodeloopOptimizer, Evaluation, Session, calls_per_example, check, rng_for
+from .._data import generation_predictors, set_instructions
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,7 @@ which training tasks to show as demonstrations, and in what order, leaving the i
 * ``nearest``: per input, the most similar pool demos (BM25, MMR, an order policy).
 * ``diverse``: one fixed set of k demos spread over the kinds of task (k-means or MMR).
 
-The searching strategies (``random-search``, ``mutation``) live in ``_exemplar_search`` and
-are re-exported here, so this module is the one home of the six.
+The searching strategies (``random-search``, ``mutation``) live in ``_search``.
 """
 
 from __future__ import annotations
@@ -18,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ._base import check
-from ._data import view_of
-from ._exemplar_base import ExemplarOptimizer
-from ._exemplar_pool import (
+from .._base import check
+from .._data import view_of
+from ._base import ExemplarOptimizer
+from ._pool import (
     apply_demo_set,
     bootstrap_pool,
     describe,
@@ -30,9 +29,8 @@ from ._exemplar_pool import (
     rng_for,
     task_of,
 )
-from ._exemplar_search import Mutation, RandomSearch
-from ._exemplar_text import ORDERS, arrange, demo_text, kmeans, mmr, tfidf_vectors, typicality, view_text
 from ._retrieval import RetrievalProgram
+from ._text import ORDERS, arrange, demo_text, kmeans, mmr, tfidf_vectors, typicality, view_text
 
 logger = logging.getLogger(__name__)
 
@@ -180,4 +178,4 @@ def _cluster_representatives(vectors: np.ndarray, k: int, rng: np.random.Generat
     return picked
 
 
-__all__ = ["Bootstrapped", "Diverse", "LabeledRandom", "Mutation", "Nearest", "RandomSearch"]
+__all__ = ["Bootstrapped", "Diverse", "LabeledRandom", "Nearest"]

@@ -20,11 +20,11 @@ from typing import Any
 import dspy
 import numpy as np
 
-from ._base import Session, calls_per_example, check, rng_for
-from ._data import view_of
-from ._exemplar_base import ExemplarOptimizer
-from ._exemplar_pool import Pool, apply_demo_set, demo_set_candidates, describe, draw, freeze
-from ._exemplar_text import ORDERS, arrange, demo_text, typicality, view_text
+from .._base import Session, calls_per_example, check, rng_for
+from .._data import view_of
+from ._base import ExemplarOptimizer
+from ._pool import Pool, apply_demo_set, demo_set_candidates, describe, draw, freeze
+from ._text import ORDERS, arrange, demo_text, typicality, view_text
 
 logger = logging.getLogger(__name__)
 

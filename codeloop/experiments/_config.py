@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ...exceptions import ConfigError
+from ..exceptions import ConfigError
 
 #: Fields that may change between a run and its resumption without invalidating its work.
 RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base")
@@ -38,7 +38,7 @@ class RunConfig(BaseModel):
     @field_validator("module")
     @classmethod
     def _known_module(cls, value: str) -> str:
-        from ...modules import MODULES
+        from ..modules import MODULES
 
         if value not in MODULES:
             raise ValueError(f"unknown module {value!r}; accepted: {', '.join(sorted(MODULES))}")
@@ -47,7 +47,7 @@ class RunConfig(BaseModel):
     @field_validator("optimizer")
     @classmethod
     def _known_optimizer(cls, value: str) -> str:
-        from ...optimizers._registry import OPTIMIZER_NAMES
+        from ..optimizers._registry import OPTIMIZER_NAMES
 
         if value not in OPTIMIZER_NAMES:
             raise ValueError(f"unknown optimizer {value!r}; accepted: {', '.join(OPTIMIZER_NAMES)}")

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from ..rounds import RoundsSummary
+from ..benchmarks.rounds import RoundsSummary
 from ._config import RunConfig
 
 

@@ -19,9 +19,8 @@ import json
 import logging
 import os
 import socket
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import dspy
@@ -30,10 +29,10 @@ import optuna
 from optuna.distributions import CategoricalDistribution
 from optuna.trial import TrialState
 
-from ..exceptions import BudgetExhausted, ConfigError
-from ._base import CodeloopOptimizer, Session, calls_per_example
-from ._budget import Spend
-from ._data import (
+from ...exceptions import BudgetExhausted, ConfigError
+from ...lm._accounting import Spend
+from .._base import CodeloopOptimizer, Session, calls_per_example
+from .._data import (
     demo_from_record,
     demo_record,
     generation_predictors,
@@ -41,147 +40,14 @@ from ._data import (
     set_demos,
     set_instructions,
 )
-from ._selection import sign_test_p, significantly_better
+from ._choice import sign_test_p, significantly_better
+from ._storage import ClaimWatch, fail_orphaned_trials, fail_trial, heartbeat, open_storage
 
 logger = logging.getLogger(__name__)
 
 CANDIDATES_ATTR = "codeloop:candidates"
 SETUP_SPEND_ATTR = "codeloop:setup_spend"
 SETUP_ATTR = "codeloop:setup_claim"
-
-
-def open_storage(storage: str | None) -> optuna.storages.BaseStorage:
-    """An Optuna storage from a URL (``sqlite:///run/trials.db``, ``postgresql://...``), a
-    journal file path (``*.log``/``*.journal``), or ``None`` for memory."""
-    if storage is None:
-        return optuna.storages.InMemoryStorage()
-    if "://" in storage:
-        return _rdb_storage(storage)
-    if storage.endswith((".log", ".journal", ".jsonl")):
-        from optuna.storages.journal import JournalFileBackend
-
-        return optuna.storages.JournalStorage(JournalFileBackend(storage))
-    raise ConfigError(f"unknown trial storage {storage!r}: give an RDB URL (sqlite:///path.db, "
-                      "postgresql://user@host/db) or a journal file path ending in .log or .journal")
-
-
-def _rdb_storage(url: str, attempts: int = 5) -> optuna.storages.RDBStorage:
-    """Workers opening a fresh database together race to create Optuna's schema; the loser
-    sees an integrity or operational error and simply tries again once the schema exists."""
-    import sqlalchemy.exc
-
-    for attempt in range(attempts):
-        try:
-            return optuna.storages.RDBStorage(url)
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.5 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-#: A trial is created (RUNNING) a moment before its process writes its pid on it; a trial
-#: still without a pid this many seconds later, by our own clock, belongs to a process killed
-#: in between.
-ORPHAN_AFTER_S = 2.0
-
-
-def _fail(storage: optuna.storages.BaseStorage, trial: optuna.trial.FrozenTrial) -> bool:
-    """Mark ``trial`` failed; False if another worker finished it first."""
-    try:
-        storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
-    except optuna.exceptions.UpdateFinishedTrialError:
-        return False
-    return True
-
-
-def fail_orphaned_trials(study: optuna.Study, storage: optuna.storages.BaseStorage) -> int:
-    """Mark failed the running trials whose process on this host is gone (killed runs), and
-    those whose process died before it could say who it was.
-
-    A trial without a pid is looked at again ``ORPHAN_AFTER_S`` later (this waits only when
-    there is one): if it still has none, its process is gone. Timing it here, rather than
-    from its recorded start, keeps other hosts' clocks out of it. Trials of live processes,
-    and of other hosts (left to their heartbeats), are kept.
-    """
-    failed = 0
-    host = socket.gethostname()
-    nameless = []
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        attrs = trial.user_attrs
-        if "pid" not in attrs:
-            nameless.append(trial.number)
-        elif attrs.get("host") == host and not _pid_alive(int(attrs["pid"])):
-            failed += _fail(storage, trial)
-    if nameless:
-        time.sleep(ORPHAN_AFTER_S)
-        for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            if trial.number in nameless and "pid" not in trial.user_attrs:
-                failed += _fail(storage, trial)
-    return failed
-
-
-HEARTBEAT_ATTR = "heartbeat"
-
-
-class ClaimWatch:
-    """Tells stale claims from live ones by their heartbeats, on this process's own clock.
-
-    A worker making the candidates on another host cannot be checked by pid, so a claim
-    carries a counter its process raises every few seconds; a claim whose counter has not
-    moved for ``timeout`` seconds, as seen from here, is stale (its process is dead or cut
-    off). Comparing counters rather than timestamps makes clocks of different hosts irrelevant.
-    """
-
-    def __init__(self, timeout: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.timeout = timeout
-        self.clock = clock
-        self._seen: dict[int, tuple[Any, float]] = {}
-
-    def stale(self, trials: Sequence[optuna.trial.FrozenTrial]) -> list[optuna.trial.FrozenTrial]:
-        now, out = self.clock(), []
-        for trial in trials:
-            if HEARTBEAT_ATTR not in trial.user_attrs:  # a claim of a version without heartbeats
-                continue
-            beat = trial.user_attrs[HEARTBEAT_ATTR]
-            last = self._seen.get(trial.number)
-            if last is None or last[0] != beat:
-                self._seen[trial.number] = (beat, now)
-            elif now - last[1] >= self.timeout:
-                out.append(trial)
-        return out
-
-
-@contextlib.contextmanager
-def heartbeat(trial: optuna.Trial, interval: float) -> Iterator[None]:
-    """Raise ``trial``'s heartbeat counter every ``interval`` seconds while the block runs."""
-    stop = threading.Event()
-
-    def beat() -> None:
-        count = 0
-        while not stop.wait(interval):
-            count += 1
-            with contextlib.suppress(Exception):  # a missed beat only makes the claim look older
-                trial.set_user_attr(HEARTBEAT_ATTR, count)
-
-    trial.set_user_attr(HEARTBEAT_ATTR, 0)
-    thread = threading.Thread(target=beat, name="codeloop-claim-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _distinct_tasks(demos: Sequence[dspy.Example], order: Sequence[int], size: int) -> list[int]:
@@ -270,9 +136,9 @@ class JointSearch(CodeloopOptimizer):
                          session: Session) -> dict[str, Any]:
         proposer, bootstrapper = self.proposer, self.bootstrapper
         if proposer is None:
-            from ._instructions import propose_instructions as proposer
+            from ..instructions._methods import propose_instructions as proposer
         if bootstrapper is None and self.bootstrap:
-            from ._exemplars import bootstrap_pool as bootstrapper
+            from ..exemplars._strategies import bootstrap_pool as bootstrapper
         instructions = proposer(session, student, trainset, n=self.n_instructions, seed=self.seed)
         pool = labeled_demos(student, trainset)
         if self.bootstrap:
@@ -323,7 +189,7 @@ class JointSearch(CodeloopOptimizer):
                         logger.warning("joint: the candidates' maker (pid %s on %s) has sent no heartbeat for "
                                        "%.0f s; taking over", stale.user_attrs.get("pid"),
                                        stale.user_attrs.get("host"), self.claim_timeout)
-                        _fail(storage, stale)
+                        fail_trial(storage, stale)
                     time.sleep(1.0)
             session.meter.add(Spend(**study.user_attrs.get(SETUP_SPEND_ATTR, {})))
             return json.loads(stored)

@@ -8,9 +8,9 @@ from typing import Any
 
 import dspy
 
-from ..exceptions import BudgetExhausted
-from ._base import CodeloopOptimizer, Session, calls_per_example
-from ._exemplar_pool import Pool, build_pool
+from ...exceptions import BudgetExhausted
+from .._base import CodeloopOptimizer, Session, calls_per_example
+from ._pool import Pool, build_pool
 
 
 class ExemplarOptimizer(CodeloopOptimizer):

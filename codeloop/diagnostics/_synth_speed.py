@@ -1,7 +1,7 @@
-"""Speed of :func:`~codeloop.lm.synth.synthesize` on bundled tasks: ``python -m codeloop.lm.synth._speed``.
+"""Speed of :func:`~codeloop.lm.synth.synthesize` on bundled tasks: ``python -m codeloop.diagnostics._synth_speed``.
 
 Each task's three examples go through ``synthesize`` (no prior, or ``--prior instruction``:
-the prior from the task's description) at the default :class:`Budget`. Printed: programs
+the prior from the task's description) at the default :class:`~codeloop.lm.synth.SearchBudget`. Printed: programs
 explored per second, median and p95 milliseconds per call, and consistent programs found.
 
 ``--compare DIR`` also times another copy of this package (``DIR/<name>/`` holding the same
@@ -23,7 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ...benchmarks import Task, load_suite
+from ..benchmarks import Task, load_suite
 
 
 def _examples(task: Task) -> list[tuple[tuple, Any]]:
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     suite = load_suite("bundled")
     tasks = list(suite.tasks) if a.split == "all" else list(suite.split(a.split))
     tasks = tasks[:a.n]
-    this = importlib.import_module(__package__)
+    this = importlib.import_module("codeloop.lm.synth")
     mods = {"current": this}
     if a.compare:
         mods = {"other": _load(a.compare), "current": this}

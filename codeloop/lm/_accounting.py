@@ -1,4 +1,5 @@
-"""The LM budget, counted where every call passes: a wrapper around the LM itself.
+"""All LM accounting: the budget, counted where every call passes (a wrapper around the LM
+itself), the per-call counter of a single generation, and token usage as providers report it.
 
 Optimizers (codeloop's and DSPy's alike) reach the LM only through ``dspy.settings.lm``
 or an LM they are handed. Wrapping that LM in :class:`MeteredLM` counts every call (cache
@@ -13,14 +14,47 @@ A DSPy callback cannot do this: DSPy logs and ignores exceptions raised in callb
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import dspy
+from dspy.utils.callback import BaseCallback
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..exceptions import BudgetExhausted
-from ..modules._program import usage_tokens
+from ..exceptions import BudgetExhausted, BudgetStop
+
+
+def usage_tokens(entry: dict[str, Any]) -> int:
+    """Tokens in one provider usage record (total, or prompt plus completion)."""
+    tokens = entry.get("total_tokens")
+    if tokens is None:
+        tokens = (entry.get("prompt_tokens") or entry.get("input_tokens") or 0) + \
+                 (entry.get("completion_tokens") or entry.get("output_tokens") or 0)
+    return int(tokens or 0)
+
+
+def total_tokens(usage: dict[str, dict[str, Any]]) -> int:
+    """Tokens in DSPy's per-model usage totals (``dspy.track_usage().get_total_tokens()``)."""
+    return sum(usage_tokens(entry) for entry in usage.values())
+
+
+class CallCounter(BaseCallback):
+    """Counts LM calls (cache hits included) made while it is among the active callbacks.
+
+    A callback, not a wrapper, because it must see the calls of one generation only: DSPy keeps
+    callbacks in thread-local settings, so concurrent generations each count their own.
+    """
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def on_lm_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+        with self._lock:
+            self.calls += 1
 
 
 class Budget(BaseModel):
@@ -175,3 +209,55 @@ class MeteredLM(dspy.BaseLM):
 
     def inspect_history(self, n: int = 1, file: Any = None) -> Any:
         return self.inner.inspect_history(n, file=file)
+
+
+class StoppingLM(MeteredLM):
+    """A metered LM (same meter) whose refused calls raise :class:`~codeloop.exceptions.BudgetStop`.
+
+    Handed to DSPy's optimizers, which catch ``Exception`` per example: a plain
+    ``BudgetExhausted`` would be logged and the search would go on, every later call refused.
+    """
+
+    def __call__(self, prompt: Any = None, *, messages: Any = None, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(prompt, messages=messages, **kwargs)
+        except BudgetExhausted as exc:
+            raise BudgetStop(str(exc)) from exc
+
+    async def acall(self, prompt: Any = None, *, messages: Any = None, **kwargs: Any) -> Any:
+        try:
+            return await super().acall(prompt, messages=messages, **kwargs)
+        except BudgetExhausted as exc:
+            raise BudgetStop(str(exc)) from exc
+
+    def copy(self, **kwargs: Any) -> StoppingLM:
+        return StoppingLM(self.inner.copy(**kwargs), self.meter)
+
+    def __copy__(self) -> StoppingLM:
+        return StoppingLM(self.inner, self.meter)
+
+    def __deepcopy__(self, memo: dict) -> StoppingLM:
+        return StoppingLM(self.inner, self.meter)
+
+    def inspect_history(self, n: int = 1, file: Any = None) -> Any:
+        """Quiet unless DSPy logs at DEBUG: COPRO calls this inside ``logger.debug`` f-strings,
+        which print the whole history to stdout after every candidate."""
+        if logging.getLogger("dspy").isEnabledFor(logging.DEBUG):
+            return super().inspect_history(n, file=file)
+        return None
+
+
+@contextlib.contextmanager
+def budget_stops(meter: Meter) -> Iterator[None]:
+    """Turn a stop inside DSPy back into ``BudgetExhausted``; so too any error DSPy raised
+    because calls were refused (e.g. ``Evaluate``'s "Execution cancelled" after max_errors)."""
+    try:
+        yield
+    except BudgetStop as stop:
+        raise BudgetExhausted(str(stop)) from None
+    except BudgetExhausted:
+        raise
+    except Exception as exc:
+        if meter.exhausted:
+            raise BudgetExhausted(f"LM budget spent; DSPy then stopped with {exc!r}") from exc
+        raise

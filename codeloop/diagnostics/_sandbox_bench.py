@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._assertions import tests_from_assertions
+from ..benchmarks import tests_from_assertions
+from ..execution._models import Limits
+from ..execution._sandbox import Sandbox
 from ._humaneval_style import check_correctness_humaneval_style
-from ._models import Limits
-from ._pool import Sandbox
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from typing import Any, Literal
 import dspy
 import numpy as np
 
-from ..exceptions import BudgetExhausted, ConfigError
-from ._base import Session, rng_for
-from ._data import demo_for, generation_predictors, set_demos, view_of
+from ...exceptions import BudgetExhausted, ConfigError
+from .._base import Session, rng_for
+from .._data import demo_for, generation_predictors, set_demos, view_of
 
 logger = logging.getLogger(__name__)
 

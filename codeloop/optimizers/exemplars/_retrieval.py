@@ -16,10 +16,10 @@ from typing import Any
 import dspy
 import numpy as np
 
-from ..benchmarks import TaskView
-from ..exceptions import ConfigError
-from ._data import demo_from_record, demo_record, set_demos
-from ._exemplar_text import ORDERS, LexicalIndex, arrange, demo_text, mmr, view_text
+from ...benchmarks import TaskView
+from ...exceptions import ConfigError
+from .._data import demo_from_record, demo_record, set_demos
+from ._text import ORDERS, LexicalIndex, arrange, demo_text, mmr, view_text
 
 STATE_VERSION = 1
 

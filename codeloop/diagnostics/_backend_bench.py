@@ -20,9 +20,9 @@ import numpy as np
 from .._format import render_examples
 from ..benchmarks import Task, load_bundled_suite
 from ..execution import Sandbox
-from ._engine import offline_lm
-from ._responder import SynthesisResponder
-from .synth import Budget, blocks_in_code
+from ..lm._engine import offline_lm
+from ..lm._responder import SynthesisResponder
+from ..lm.synth import SearchBudget, blocks_in_code
 
 
 class WriteCode(dspy.Signature):
@@ -53,7 +53,7 @@ def matching_demos(target: Task, pool: list[Task], k: int) -> list[Task]:
     return sorted(pool, key=overlap, reverse=True)[:k]
 
 
-def bench_backend(*, split: str = "dev", k: int = 3, seed: int = 0, budget: Budget | None = None,
+def bench_backend(*, split: str = "dev", k: int = 3, seed: int = 0, budget: SearchBudget | None = None,
                   limit: int | None = None, report: Callable[[str], None] = print) -> dict[str, float]:
     """Run the three conditions on the split (its first ``limit`` tasks) and report."""
     suite = load_bundled_suite()
@@ -64,7 +64,7 @@ def bench_backend(*, split: str = "dev", k: int = 3, seed: int = 0, budget: Budg
         "random demos": lambda t: [pool[int(i)] for i in rng.choice(len(pool), size=k, replace=False)],
         "matching demos": lambda t: matching_demos(t, pool, k),
     }
-    lm = offline_lm(SynthesisResponder(budget=budget or Budget()), cache=False)
+    lm = offline_lm(SynthesisResponder(budget=budget or SearchBudget()), cache=False)
     figures: dict[str, float] = {}
     latencies: list[float] = []
     with Sandbox(cache_size=0) as sandbox:

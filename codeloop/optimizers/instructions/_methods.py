@@ -24,9 +24,9 @@ from typing import Any
 import dspy
 import numpy as np
 
-from ._base import Session, calls_per_example, check, rng_for
-from ._data import generation_predictors
-from ._instruction_base import (
+from .._base import Session, calls_per_example, check, rng_for
+from .._data import generation_predictors
+from ._base import (
     InstructionOptimizer,
     Instructions,
     Scored,
@@ -34,7 +34,7 @@ from ._instruction_base import (
     current_instructions,
     sample,
 )
-from ._instruction_signatures import (
+from ._signatures import (
     TIPS,
     CritiqueInstruction,
     ProposeFromHistory,

@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._models import IOTest, Limits, RunResult, Status
-from ._pool import Sandbox
+from ..execution._models import IOTest, Limits, RunResult, Status
+from ..execution._sandbox import Sandbox
 
 AUDIT_LIMITS = Limits(timeout_s=1.0, candidate_timeout_s=3.0, memory_mb=512)
 SECRET_VAR = "CODELOOP_AUDIT_SECRET"

@@ -25,18 +25,18 @@ from typing import Any
 
 import pandas as pd
 
-from ..._progress import Progress
-from ...exceptions import ConfigError
-from ...execution import Sandbox
-from ...lm._resolve import resolve_lm
-from ...modules import as_program, build_module
-from ...optimizers._budget import Budget
-from ...optimizers._data import task_examples
-from ...optimizers._registry import build_optimizer
-from ...optimizers._saved import load_program, save_program, write_json_atomically
-from ...optimizers._trials import save_trials
-from .._spec import load_suite
-from ..rounds import RoundsConfig, run_rounds, summarize, to_frame
+from .._progress import Progress
+from ..benchmarks._spec import load_suite
+from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
+from ..exceptions import ConfigError
+from ..execution import Sandbox
+from ..lm._accounting import Budget
+from ..lm._resolve import resolve_lm
+from ..modules import as_program, build_module
+from ..optimizers._data import task_examples
+from ..optimizers._registry import build_optimizer
+from ..optimizers._saved import load_program, save_program, write_json_atomically
+from ..optimizers._trials import save_trials
 from ._config import RunConfig, check_against_suite, environment
 from ._report import RunSummary, write_plots, write_summary
 
@@ -163,7 +163,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
 def estimate_run(config: RunConfig) -> dict[str, int]:
     """A dry run: the LM calls the optimizer would make at most (capped by the budget) and the
     evaluation's upper bound (every test task failing every round). Nothing is called."""
-    from ...optimizers._base import calls_per_example
+    from ..optimizers._base import calls_per_example
 
     suite = load_suite(config.suite, seed=config.seed)
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
