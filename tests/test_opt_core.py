@@ -26,8 +26,12 @@ from codeloop.execution import Sandbox  # noqa: E402
 from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
 from codeloop.lm._accounting import Budget, Meter, MeteredLM, Spend  # noqa: E402
 from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
-from codeloop.modules import CodeFromExamples, build_module  # noqa: E402
-from codeloop.optimizers._base import CodeloopOptimizer, calls_per_example  # noqa: E402
+from codeloop.modules import (  # noqa: E402
+    CodeFromExamples,
+    build_module,
+    max_lm_calls,  # noqa: E402
+)
+from codeloop.optimizers import CodeloopOptimizer  # noqa: E402
 from codeloop.optimizers._data import (  # noqa: E402
     generation_predictors,
     labeled_demos,
@@ -148,11 +152,11 @@ def test_demos_and_instructions_are_set_on_copies(data):
     assert dict(student.named_predictors())["inner.generate"].demos == []
 
 
-def test_calls_per_example_bounds_each_module():
-    assert calls_per_example(build_module("from-examples")) == 1
-    assert calls_per_example(build_module("check-refine")) == 3
-    assert calls_per_example(build_module("best-of-n")) == 5
-    assert calls_per_example(build_module("test-first")) == 2
+def test_max_lm_calls_bounds_each_module():
+    assert max_lm_calls(build_module("from-examples")) == 1
+    assert max_lm_calls(build_module("check-refine")) == 3
+    assert max_lm_calls(build_module("best-of-n")) == 5
+    assert max_lm_calls(build_module("test-first")) == 2
 
 
 class TwoCandidates(CodeloopOptimizer):

@@ -163,7 +163,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
 def estimate_run(config: RunConfig) -> dict[str, int]:
     """A dry run: the LM calls the optimizer would make at most (capped by the budget) and the
     evaluation's upper bound (every test task failing every round). Nothing is called."""
-    from ..optimizers._base import calls_per_example
+    from ..modules import max_lm_calls
 
     suite = load_suite(config.suite, seed=config.seed)
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
@@ -172,7 +172,7 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
     optimizer = build_optimizer(config.optimizer, budget=Budget(max_calls=config.budget), seed=config.seed)
     wanted = optimizer.estimate_calls(student, len(train), len(dev)) if optimizer is not None else 0
     return {"optimize_estimate": wanted, "optimize_cap": min(wanted, config.budget),
-            "evaluate_at_most": len(test) * config.rounds * calls_per_example(student)}
+            "evaluate_at_most": len(test) * config.rounds * max_lm_calls(student)}
 
 
 def program_digest(record: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ into a rounds-protocol program; ``build_module`` builds one by name.
 
 from ._basic import CodeFromExamples, CodeFromSpec
 from ._best_of_n import BestOfN
+from ._calls import max_lm_calls
 from ._common import function_header, task_inputs
 from ._extract import Extraction, extract_code
 from ._program import MODULES, ModuleProgram, as_program, build_module
@@ -28,6 +29,7 @@ __all__ = [
     "build_module",
     "extract_code",
     "filter_tests",
+    "max_lm_calls",
     "function_header",
     "parse_generated_tests",
     "task_inputs",

@@ -16,6 +16,9 @@ class CodeFromSpec(dspy.Module):
         super().__init__()
         self.generate = dspy.Predict(SpecToCode)
 
+    def max_lm_calls(self) -> int:
+        return 1
+
     def forward(self, task: TaskView) -> dspy.Prediction:
         raw = reply_field(self.generate, "code", description=description_of(task), function_header=function_header(task))
         attempt = attempt_from(raw, task)
@@ -28,6 +31,9 @@ class CodeFromExamples(dspy.Module):
     def __init__(self) -> None:
         super().__init__()
         self.generate = dspy.Predict(ExamplesToCode)
+
+    def max_lm_calls(self) -> int:
+        return 1
 
     def forward(self, task: TaskView, feedback: str = "") -> dspy.Prediction:
         raw = reply_field(self.generate, "code", **task_inputs(task), feedback=feedback or "")

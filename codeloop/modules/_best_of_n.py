@@ -6,6 +6,7 @@ import dspy
 
 from ..benchmarks._task import TaskView
 from ..execution import Sandbox
+from ._calls import max_lm_calls
 from ._common import Attempt, SandboxRef, attempt_from, check
 from ._test_first import parse_generated_tests
 
@@ -32,6 +33,9 @@ class BestOfN(dspy.Module):
         self.temperature = temperature
         self.include_greedy = include_greedy
         self.sandbox = SandboxRef(sandbox)
+
+    def max_lm_calls(self) -> int:
+        return max_lm_calls(self.module) * self.n
 
     def _draw(self, task: TaskView, i: int) -> dspy.Prediction:
         lm = dspy.settings.lm

@@ -6,6 +6,7 @@ import dspy
 
 from ..benchmarks._task import TaskView
 from ..execution import Sandbox
+from ._calls import max_lm_calls
 from ._common import SandboxRef, attempt_from, best_attempt, check, failure_feedback, reply_field, task_inputs
 from ._signatures import RefineCode
 
@@ -34,6 +35,9 @@ class GenerateCheckRefine(dspy.Module):
         self.max_iters = max_iters
         self.refine_temperature = refine_temperature
         self.sandbox = SandboxRef(sandbox)
+
+    def max_lm_calls(self) -> int:
+        return max_lm_calls(self.inner) + self.max_iters - 1
 
     def forward(self, task: TaskView) -> dspy.Prediction:
         sandbox = self.sandbox.get()

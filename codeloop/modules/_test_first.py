@@ -85,6 +85,9 @@ class TestFirst(dspy.Module):
         self.check = check
         self.sandbox = SandboxRef(sandbox)
 
+    def max_lm_calls(self) -> int:
+        return 2
+
     def forward(self, task: TaskView) -> dspy.Prediction:
         inputs = task_inputs(task)
         raw_tests = reply_field(self.write_tests, "tests", **inputs)

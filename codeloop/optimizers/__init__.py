@@ -8,7 +8,7 @@ DSPy examples with ``task_examples``; save and load what it returns with ``save_
 """
 
 from ..lm import Budget, Meter, MeteredLM, Spend
-from ._base import CodeloopOptimizer, Evaluation, Session, calls_per_example
+from ._base import CodeloopOptimizer, Evaluation, Session
 from ._data import (
     generation_predictors,
     labeled_demos,
@@ -85,7 +85,6 @@ __all__ = [
     "Trial",
     "bootstrap_pool",
     "build_optimizer",
-    "calls_per_example",
     "demo_set_candidates",
     "generation_predictors",
     "labeled_demos",

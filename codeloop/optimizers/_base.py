@@ -23,7 +23,7 @@ from ..exceptions import BudgetExhausted, ConfigError
 from ..execution import Sandbox, default_sandbox
 from ..lm._accounting import Budget, Meter, MeteredLM, Spend
 from ..metrics import ExecutionMetric
-from ..modules import BestOfN, GenerateCheckRefine, TestFirst
+from ..modules import max_lm_calls
 from ._trials import Trial, TrialKind
 
 logger = logging.getLogger(__name__)
@@ -52,20 +52,6 @@ class Evaluation:
     @property
     def score(self) -> float:
         return self.trial.score if self.trial.score is not None else 0.0
-
-
-def calls_per_example(program: dspy.Module) -> int:
-    """At most how many LM calls one call of ``program`` makes (for budget estimates)."""
-    if isinstance(program, GenerateCheckRefine):
-        return calls_per_example(program.inner) + program.max_iters - 1
-    if isinstance(program, BestOfN):
-        return calls_per_example(program.module) * program.n
-    if isinstance(program, TestFirst):
-        return 2
-    inner = getattr(program, "program", None)  # wrappers (per-input retrieval)
-    if isinstance(inner, dspy.Module):
-        return calls_per_example(inner)
-    return max(1, len(program.predictors()))
 
 
 class Session:
@@ -193,7 +179,7 @@ class CodeloopOptimizer(Teleprompter):
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
         """Upper estimate of the LM calls ``compile`` would make (a dry run; nothing is called)."""
-        return calls_per_example(student) * n_dev
+        return max_lm_calls(student) * n_dev
 
     def search(self, student: dspy.Module, trainset: list[dspy.Example], valset: list[dspy.Example],
                session: Session) -> dspy.Module:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 import dspy
 import numpy as np
 
-from .._base import calls_per_example
+from ...modules import max_lm_calls
 from ._bridge import DspyBaseline, shuffled
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class LabeledFewShotBaseline(DspyBaseline):
         return dspy.LabeledFewShot(k=self.k).compile(student, trainset=shuffled(trainset, self.seed))
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
-        return calls_per_example(student) * n_dev
+        return max_lm_calls(student) * n_dev
 
 
 class BootstrapFewShotBaseline(DspyBaseline):
@@ -66,7 +66,7 @@ class BootstrapFewShotBaseline(DspyBaseline):
         return optimizer.compile(student, trainset=shuffled(trainset, self.seed))
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
-        return calls_per_example(student) * (n_train * self.max_rounds + n_dev)
+        return max_lm_calls(student) * (n_train * self.max_rounds + n_dev)
 
 
 class BootstrapRandomSearchBaseline(DspyBaseline):
@@ -98,7 +98,7 @@ class BootstrapRandomSearchBaseline(DspyBaseline):
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
         bootstraps = self.num_candidate_programs + 1
         evaluations = self.num_candidate_programs + 3 + 1  # every candidate, then our own final score
-        return calls_per_example(student) * (bootstraps * n_train * self.max_rounds + evaluations * n_dev)
+        return max_lm_calls(student) * (bootstraps * n_train * self.max_rounds + evaluations * n_dev)
 
 
 _WORD = re.compile(r"[A-Za-z_]+|\d+|[^\sA-Za-z_\d]")
@@ -169,7 +169,7 @@ class KNNFewShotBaseline(DspyBaseline):
         return optimizer.compile(student)
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
-        return calls_per_example(student) * n_dev * (min(self.k, n_train) + 1)
+        return max_lm_calls(student) * n_dev * (min(self.k, n_train) + 1)
 
 
 # -- instructions: COPRO, MIPROv2, SIMBA, GEPA -----------------------------------------------
@@ -201,7 +201,7 @@ class COPROBaseline(DspyBaseline):
         predictors = len(student.predictors())
         proposals = predictors * self.depth  # one call each, with n=breadth-1 completions
         scored = self.depth * predictors * self.breadth * max(1, predictors)  # multi-predictor rescoring
-        return proposals + calls_per_example(student) * (scored * n_train + n_dev)
+        return proposals + max_lm_calls(student) * (scored * n_train + n_dev)
 
 
 MINIBATCH_ABOVE = 50  # MIPROv2 scores trials on minibatches only for valsets larger than this
@@ -259,7 +259,7 @@ class MIPROv2LightBaseline(DspyBaseline):
             scored = trials * 35 + (trials // 5 + 2) * n_val + n_dev
         else:  # the default program, every trial, then our own score
             scored = (trials + 1) * n_val + n_dev
-        return proposals + calls_per_example(student) * (bootstraps + scored)
+        return proposals + max_lm_calls(student) * (bootstraps + scored)
 
 
 class SIMBABaseline(DspyBaseline):
@@ -290,7 +290,7 @@ class SIMBABaseline(DspyBaseline):
         bsize, c = min(self.bsize, n_train), self.num_candidates
         per_step = bsize * c + (c + 1) * bsize  # trajectories, then the new candidates
         program_calls = self.max_steps * per_step + (c + 1) * n_train + n_dev
-        return self.max_steps * (c + 1) + calls_per_example(student) * program_calls
+        return self.max_steps * (c + 1) + max_lm_calls(student) * program_calls
 
 
 class GEPABaseline(DspyBaseline):
@@ -319,7 +319,7 @@ class GEPABaseline(DspyBaseline):
         if self.max_metric_calls is not None:
             return self.max_metric_calls
         if self.budget.max_calls is not None:
-            return max(1, self.budget.max_calls // calls_per_example(student))
+            return max(1, self.budget.max_calls // max_lm_calls(student))
         return None
 
     def run(self, student, trainset, valset, session, lm):
@@ -340,7 +340,7 @@ class GEPABaseline(DspyBaseline):
         # each iteration reflects once (twice when the batched reflection fails and is retried per
         # task); the last may overrun the metric budget by a minibatch pair and a full valset
         program_calls = calls + 2 * minibatch + n_dev + n_dev
-        return 2 * iterations + calls_per_example(student) * program_calls
+        return 2 * iterations + max_lm_calls(student) * program_calls
 
 
 #: Every baseline by its CLI name.

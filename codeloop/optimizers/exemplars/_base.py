@@ -9,7 +9,8 @@ from typing import Any
 import dspy
 
 from ...exceptions import BudgetExhausted
-from .._base import CodeloopOptimizer, Session, calls_per_example
+from ...modules import max_lm_calls
+from .._base import CodeloopOptimizer, Session
 from ._pool import Pool, build_pool
 
 
@@ -35,10 +36,10 @@ class ExemplarOptimizer(CodeloopOptimizer):
         if self.pool == "labeled":
             return 0
         n = n_train if self.max_bootstrap is None else min(n_train, self.max_bootstrap)
-        return calls_per_example(student) * n
+        return max_lm_calls(student) * n
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
-        scoring = calls_per_example(student) * n_dev if self.evaluate else 0
+        scoring = max_lm_calls(student) * n_dev if self.evaluate else 0
         return self.bootstrap_calls(student, n_train) + scoring
 
     def make_pool(self, session: Session, student: dspy.Module, trainset: Sequence[dspy.Example]) -> Pool:

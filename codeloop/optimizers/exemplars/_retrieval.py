@@ -18,6 +18,7 @@ import numpy as np
 
 from ...benchmarks import TaskView
 from ...exceptions import ConfigError
+from ...modules import max_lm_calls
 from .._data import demo_from_record, demo_record, set_demos
 from ._text import ORDERS, LexicalIndex, arrange, demo_text, mmr, view_text
 
@@ -46,6 +47,9 @@ class RetrievalProgram(dspy.Module):
         self.program = program
         self.k, self.mmr_lambda, self.order, self.seed = k, mmr_lambda, order, seed
         self._set_pool({name: list(demos) for name, demos in (pool or {}).items()})
+
+    def max_lm_calls(self) -> int:
+        return max_lm_calls(self.program)
 
     @classmethod
     def wrap(cls, program: dspy.Module) -> RetrievalProgram:

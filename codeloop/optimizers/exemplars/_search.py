@@ -20,7 +20,8 @@ from typing import Any
 import dspy
 import numpy as np
 
-from .._base import Session, calls_per_example, check, rng_for
+from ...modules import max_lm_calls
+from .._base import Session, check, rng_for
 from .._data import view_of
 from ._base import ExemplarOptimizer
 from ._pool import Pool, apply_demo_set, demo_set_candidates, describe, draw, freeze
@@ -69,7 +70,7 @@ class DemoSetSearch(ExemplarOptimizer):
         raise NotImplementedError
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
-        per_call = calls_per_example(student)
+        per_call = max_lm_calls(student)
         batch = n_dev if self.minibatch is None else min(self.minibatch, n_dev)
         final = self.n_final * n_dev if batch < n_dev else 0
         return self.bootstrap_calls(student, n_train) + per_call * (self.n_candidates() * batch + final)

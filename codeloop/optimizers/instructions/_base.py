@@ -13,7 +13,8 @@ import numpy as np
 from dspy.utils.exceptions import AdapterParseError
 
 from ...exceptions import ConfigError
-from .._base import CodeloopOptimizer, Evaluation, Session, calls_per_example, check, rng_for
+from ...modules import max_lm_calls
+from .._base import CodeloopOptimizer, Evaluation, Session, check, rng_for
 from .._data import generation_predictors, set_instructions
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class InstructionOptimizer(CodeloopOptimizer):
         return min(self.minibatch_size, n_dev) if self.minibatch_size else n_dev
 
     def final_calls(self, student: dspy.Module, n_dev: int) -> int:
-        return calls_per_example(student) * n_dev if self.minibatch_size and self.minibatch_size < n_dev else 0
+        return max_lm_calls(student) * n_dev if self.minibatch_size and self.minibatch_size < n_dev else 0
 
     def score(self, session: Session, student: dspy.Module, instructions: Instructions,
               examples: list[dspy.Example], **params: Any) -> Scored:

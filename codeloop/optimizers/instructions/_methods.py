@@ -24,7 +24,8 @@ from typing import Any
 import dspy
 import numpy as np
 
-from .._base import Session, calls_per_example, check, rng_for
+from ...modules import max_lm_calls
+from .._base import Session, check, rng_for
 from .._data import generation_predictors
 from ._base import (
     InstructionOptimizer,
@@ -78,7 +79,7 @@ class SeedInstruction(InstructionOptimizer):
     name = "seed-instruction"
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
-        return calls_per_example(student) * n_dev
+        return max_lm_calls(student) * n_dev
 
     def search(self, student, trainset, valset, session):
         scored = self.score(session, student, current_instructions(student), valset)
@@ -100,7 +101,7 @@ class ApeInstructions(InstructionOptimizer):
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
         proposals = len(generation_predictors(student)) * self.n_candidates
-        scoring = calls_per_example(student) * self.n_compared(n_dev) * (self.n_candidates + 1)
+        scoring = max_lm_calls(student) * self.n_compared(n_dev) * (self.n_candidates + 1)
         return proposals + scoring + self.final_calls(student, n_dev)
 
     def search(self, student, trainset, valset, session):
@@ -135,7 +136,7 @@ class ProtegiInstructions(InstructionOptimizer):
         self.max_failures, self.failures_from = max_failures, failures_from
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
-        per = calls_per_example(student)
+        per = max_lm_calls(student)
         expanded = self.steps * self.beam_width
         proposals = expanded * len(generation_predictors(student)) * (1 + self.expansions)
         scoring = per * self.n_compared(n_dev) * (1 + expanded * self.expansions)
@@ -217,7 +218,7 @@ class OproInstructions(InstructionOptimizer):
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
         proposals = self.steps * self.per_step * len(generation_predictors(student))
-        scoring = calls_per_example(student) * self.n_compared(n_dev) * (1 + self.steps * self.per_step)
+        scoring = max_lm_calls(student) * self.n_compared(n_dev) * (1 + self.steps * self.per_step)
         return proposals + scoring + self.final_calls(student, n_dev)
 
     def search(self, student, trainset, valset, session):

@@ -31,7 +31,8 @@ from optuna.trial import TrialState
 
 from ...exceptions import BudgetExhausted, ConfigError
 from ...lm._accounting import Spend
-from .._base import CodeloopOptimizer, Session, calls_per_example
+from ...modules import max_lm_calls
+from .._base import CodeloopOptimizer, Session
 from .._data import (
     demo_from_record,
     demo_record,
@@ -125,7 +126,7 @@ class JointSearch(CodeloopOptimizer):
         self.choice: dict[str, Any] | None = None
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
-        per = calls_per_example(student)
+        per = max_lm_calls(student)
         predictors = max(1, len(generation_predictors(student)))
         setup = predictors * self.n_instructions + (per * min(n_train, self.bootstrap_tasks) if self.bootstrap else 0)
         return setup + self.n_trials * min(self.minibatch, n_dev) * per + self.full_eval_top * n_dev * per
@@ -278,8 +279,8 @@ class JointSearch(CodeloopOptimizer):
         batch = self._minibatch(valset)
         if not any(t.params == self._seed_params(candidates) for t in study.get_trials(deepcopy=False)):
             study.enqueue_trial(self._seed_params(candidates), skip_if_exists=True)  # the program as given
-        per_trial = len(batch) * calls_per_example(student)
-        reserve = self._final_reserve(session, len(valset) * calls_per_example(student))
+        per_trial = len(batch) * max_lm_calls(student)
+        reserve = self._final_reserve(session, len(valset) * max_lm_calls(student))
         try:
             while len(self._completed(study)) < self.n_trials:
                 left = session.meter.remaining_calls()
