@@ -29,7 +29,7 @@ from codeloop.lm import ChatRequest, SynthesisResponder, offline_lm  # noqa: E40
 from codeloop.lm._proposal_evidence import code_snippets, read_history  # noqa: E402
 from codeloop.lm._proposals import NEUTRAL_PROSE, PHRASES  # noqa: E402
 from codeloop.lm.synth import KEYWORD_BLOCKS, SearchBudget, blocks_in_instruction  # noqa: E402
-from codeloop.optimizers._data import task_examples  # noqa: E402
+from codeloop.optimizers import task_examples  # noqa: E402
 from codeloop.optimizers.instructions._signatures import (  # noqa: E402
     CritiqueInstruction,
     ProposeInstruction,

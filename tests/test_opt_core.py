@@ -31,8 +31,8 @@ from codeloop.modules import (  # noqa: E402
     build_module,
     max_lm_calls,  # noqa: E402
 )
-from codeloop.optimizers import CodeloopOptimizer  # noqa: E402
-from codeloop.optimizers._data import (  # noqa: E402
+from codeloop.optimizers import (  # noqa: E402
+    CodeloopOptimizer,  # noqa: E402
     generation_predictors,
     labeled_demos,
     set_demos,

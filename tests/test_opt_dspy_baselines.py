@@ -20,8 +20,8 @@ from codeloop.execution import IOTest, Sandbox  # noqa: E402
 from codeloop.lm import Budget, Meter, StoppingLM, SynthesisResponder, offline_lm  # noqa: E402
 from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import build_module  # noqa: E402
+from codeloop.optimizers import task_examples  # noqa: E402
 from codeloop.optimizers._base import CodeloopOptimizer  # noqa: E402
-from codeloop.optimizers._data import task_examples  # noqa: E402
 from codeloop.optimizers.baselines import DSPY_BASELINES, GEPABaseline, LabeledFewShotBaseline  # noqa: E402
 from codeloop.optimizers.baselines._baselines import HashedTfidf, knn_text  # noqa: E402
 from codeloop.optimizers.baselines._bridge import with_demo_fields  # noqa: E402

@@ -21,7 +21,7 @@ from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
 from codeloop.lm._accounting import Budget  # noqa: E402
 from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import CodeFromExamples, GenerateCheckRefine, TestFirst, task_inputs  # noqa: E402
-from codeloop.optimizers._data import task_examples  # noqa: E402
+from codeloop.optimizers import task_examples  # noqa: E402
 from codeloop.optimizers.exemplars._pool import demo_set_candidates, labeled_pool  # noqa: E402
 from codeloop.optimizers.exemplars._retrieval import RetrievalProgram  # noqa: E402
 from codeloop.optimizers.exemplars._search import Mutation, RandomSearch  # noqa: E402

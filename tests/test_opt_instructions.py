@@ -23,7 +23,7 @@ from codeloop.lm._accounting import Budget  # noqa: E402
 from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.lm.synth import blocks_in_instruction  # noqa: E402
 from codeloop.modules import build_module  # noqa: E402
-from codeloop.optimizers._data import generation_predictors, task_examples  # noqa: E402
+from codeloop.optimizers import generation_predictors, task_examples  # noqa: E402
 from codeloop.optimizers.instructions._methods import (  # noqa: E402
     ApeInstructions,
     OproInstructions,

@@ -17,7 +17,7 @@ from codeloop.execution import Sandbox  # noqa: E402
 from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
 from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import ModuleProgram, build_module  # noqa: E402
-from codeloop.optimizers import OPTIMIZER_NAMES, Budget, build_optimizer, save_program, task_examples  # noqa: E402
+from codeloop.optimizers import OPTIMIZER_NAMES, build_optimizer, save_program, task_examples  # noqa: E402
 
 
 def small_lm():
@@ -42,8 +42,8 @@ def data():
 def test_every_optimizers_output_round_trips_through_codeloop_load(name, data, sandbox, tmp_path):
     train, dev, probe = data
     lm = small_lm()
-    optimizer = build_optimizer(name, budget=Budget(max_calls=12), seed=0, sandbox=sandbox, lm=lm, num_threads=1,
-                                storage=f"sqlite:///{tmp_path / 'trials.db'}")
+    settings = {"storage": f"sqlite:///{tmp_path / 'trials.db'}"} if name == "joint" else {}
+    optimizer = build_optimizer(name, budget=12, seed=0, sandbox=sandbox, lm=lm, num_threads=1, **settings)
     compiled = optimizer.compile(build_module("from-examples", sandbox=sandbox), trainset=train, valset=dev)
     path = tmp_path / "program.json"
     if name == "dspy-knn":

@@ -30,11 +30,10 @@ from ..benchmarks._spec import load_suite
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
 from ..exceptions import ConfigError
 from ..execution import Sandbox
-from ..lm._accounting import Budget
 from ..lm._resolve import resolve_lm
 from ..modules import as_program, build_module
-from ..optimizers._data import task_examples
-from ..optimizers._registry import build_optimizer
+from ..optimizers import task_examples
+from ..optimizers._registry import build_optimizer, optimizer_class
 from ..optimizers._saved import load_program, save_program, write_json_atomically
 from ..optimizers._trials import save_trials
 from ._config import RunConfig, check_against_suite, environment
@@ -169,7 +168,7 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
     check_against_suite(config, suite)
     student = build_module(config.module)
-    optimizer = build_optimizer(config.optimizer, budget=Budget(max_calls=config.budget), seed=config.seed)
+    optimizer = build_optimizer(config.optimizer, budget=config.budget, seed=config.seed)
     wanted = optimizer.estimate_calls(student, len(train), len(dev)) if optimizer is not None else 0
     return {"optimize_estimate": wanted, "optimize_cap": min(wanted, config.budget),
             "evaluate_at_most": len(test) * config.rounds * max_lm_calls(student)}
@@ -219,9 +218,11 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
         say(f"resuming: the compiled program in {program_path} is reused ({optimization['trials_reused']} trials)")
         return program, optimization
     student = build_module(config.module, sandbox=sandbox)
-    optimizer = build_optimizer(config.optimizer, budget=Budget(max_calls=config.budget), seed=config.seed,
-                                sandbox=sandbox, lm=lm, num_threads=config.workers,
-                                storage=f"sqlite:///{(out / 'trials.db').resolve()}", trial_log=out / "trials.jsonl")
+    settings: dict[str, Any] = {"budget": config.budget, "seed": config.seed, "sandbox": sandbox, "lm": lm,
+                                "num_threads": config.workers, "trial_log": out / "trials.jsonl"}
+    if config.optimizer != "none" and "storage" in optimizer_class(config.optimizer).param_names():
+        settings["storage"] = f"sqlite:///{(out / 'trials.db').resolve()}"  # a resumable study
+    optimizer = build_optimizer(config.optimizer, **settings)
     optimization: dict[str, Any] = {"optimizer": config.optimizer, "budget": config.budget, "lm_calls": 0,
                                     "tokens": 0, "trials": [], "trials_reused": 0, "budget_exhausted": False}
     if optimizer is None:

@@ -24,7 +24,7 @@ import dspy
 from dspy.utils.callback import BaseCallback
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..exceptions import BudgetExhausted, BudgetStop
+from ..exceptions import BudgetExhausted, BudgetStop, ConfigError
 
 
 def usage_tokens(entry: dict[str, Any]) -> int:
@@ -64,6 +64,18 @@ class Budget(BaseModel):
 
     max_calls: int | None = Field(None, ge=1)
     max_tokens: int | None = Field(None, ge=1)
+
+    @classmethod
+    def coerce(cls, value: Budget | int | None, *, caller: str = "budget") -> Budget:
+        """A budget from what callers pass: a Budget, an int (a cap on LM calls), or None (no cap)."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return cls(max_calls=value)
+        raise ConfigError(f"The 'budget' parameter of {caller} must be a Budget, an integer >= 1 (a cap on "
+                          f"LM calls) or None (no cap). Got {value!r} instead.")
 
     def describe(self) -> str:
         parts = [f"{self.max_calls} LM calls" if self.max_calls else "",

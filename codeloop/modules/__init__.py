@@ -29,8 +29,8 @@ __all__ = [
     "build_module",
     "extract_code",
     "filter_tests",
-    "max_lm_calls",
     "function_header",
+    "max_lm_calls",
     "parse_generated_tests",
     "task_inputs",
 ]

@@ -1,22 +1,16 @@
 """Optimizers: exemplar strategies, instruction proposers, the joint budgeted search, and DSPy's
 optimizers as baselines, all under one contract (``compile(student, trainset=, valset=)``) and
-one accounting (every LM call counted by a metered LM, every candidate recorded as a trial).
+one accounting (every LM call counted by ``codeloop.lm``'s metered LM, every candidate recorded
+as a trial). The contract is written once, in :class:`CodeloopOptimizer`.
 
 Build one by name with ``build_optimizer`` (names in ``OPTIMIZER_NAMES``); give it tasks as
 DSPy examples with ``task_examples``; save and load what it returns with ``save_program`` /
 ``load_program``.
 """
 
-from ..lm import Budget, Meter, MeteredLM, Spend
 from ._base import CodeloopOptimizer, Evaluation, Session
-from ._data import (
-    generation_predictors,
-    labeled_demos,
-    set_demos,
-    set_instructions,
-    task_example,
-    task_examples,
-)
+from ._examples import task_example, task_examples
+from ._program_edits import generation_predictors, labeled_demos, set_demos, set_instructions
 from ._registry import OPTIMIZER_NAMES, build_optimizer, optimizer_class
 from ._saved import load_program, save_program
 from ._trials import Trial, save_trials
@@ -57,7 +51,6 @@ __all__ = [
     "BootstrapFewShotBaseline",
     "BootstrapRandomSearchBaseline",
     "Bootstrapped",
-    "Budget",
     "COPROBaseline",
     "CodeloopOptimizer",
     "DSPY_BASELINES",
@@ -69,8 +62,6 @@ __all__ = [
     "LabeledFewShotBaseline",
     "LabeledRandom",
     "MIPROv2LightBaseline",
-    "Meter",
-    "MeteredLM",
     "Mutation",
     "Nearest",
     "OPTIMIZER_NAMES",
@@ -81,7 +72,6 @@ __all__ = [
     "SIMBABaseline",
     "SeedInstruction",
     "Session",
-    "Spend",
     "Trial",
     "bootstrap_pool",
     "build_optimizer",

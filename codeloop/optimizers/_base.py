@@ -3,7 +3,9 @@ scored candidates recorded as trials, and a graceful stop when the budget is spe
 
 from __future__ import annotations
 
+import abc
 import contextlib
+import inspect
 import json
 import logging
 import threading
@@ -38,6 +40,25 @@ def check(caller: str, name: str, value: Any, ok: bool, constraint: str) -> None
     """The one error shape for a bad optimizer setting: the parameter, the rule, the value."""
     if not ok:
         raise ConfigError(f"The {name!r} parameter of {caller} must be {constraint}. Got {value!r} instead.")
+
+
+def check_count(caller: str, name: str, value: Any, least: int = 1) -> None:
+    """``check`` for the commonest rule: an integer of at least ``least``."""
+    check(caller, name, value, isinstance(value, int) and not isinstance(value, bool) and value >= least,
+          f"an integer >= {least}")
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` as a trial can store it: containers as lists and dicts, a function by its name."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if callable(value):
+        return f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', type(value).__name__)}"
+    return repr(value)
 
 
 @dataclass
@@ -144,50 +165,105 @@ class Session:
         return trial
 
 
-class CodeloopOptimizer(Teleprompter):
-    """Base of codeloop's optimizers: ``compile(student, trainset=..., valset=...)`` returns a
-    program, and leaves ``trials`` (every evaluated candidate with its cost) and ``spend``.
+class CodeloopOptimizer(Teleprompter, abc.ABC):
+    """Base of codeloop's optimizers: DSPy's ``compile(student, trainset=..., valset=...)``
+    contract, one accounting, and scored candidates recorded as trials.
 
-    Subclasses implement ``search(student, trainset, valset, session)`` and return the
-    chosen program; they may also return early. When the budget runs out part way, the best
-    candidate scored so far is returned (the student itself if none was) and
-    ``budget_exhausted`` is set.
+    The contract, in the order things happen:
+
+    ``__init__(metric=None, *, budget=..., seed=..., ...)``
+        Stores its keyword settings under their own names and does nothing else: no
+        checking, no work. So any optimizer can be built, listed (:meth:`get_params`) and
+        logged cheaply. Subclasses take their own settings as keyword arguments, store them,
+        and pass ``**kwargs`` on.
+    :meth:`estimate_calls`
+        May be called before ``compile`` (a dry run); must not call the LM.
+    ``compile``
+        Not overridden (a subclass may wrap ``super().compile`` to reset or collect what it
+        learned). It checks the inputs, calls :meth:`validate`, opens a :class:`Session`
+        (the metered LM, the metric, the trial log) and calls :meth:`search` on a deep copy
+        of the student. When the budget runs out part way, the best candidate scored so far
+        is returned (the student itself if none was) and ``budget_exhausted`` is set.
+    :meth:`validate`
+        Called by ``compile`` before any LM call. Subclasses check their settings with
+        :func:`check` / :func:`check_count` and call ``super().validate()``.
+    :meth:`search` (abstract)
+        Returns the chosen program. Every LM call goes through the session
+        (``session.evaluate`` for scored candidates, ``session.paid`` for other work), so it
+        is counted and recorded; it may raise ``BudgetExhausted`` at any point.
+
+    After ``compile``: ``trials`` (every evaluated candidate with its cost), ``spend`` and
+    ``budget_exhausted``.
 
     ``lm`` defaults to ``dspy.settings.lm``; every call to it is counted, and refused past
-    ``budget``. ``metric`` defaults to :class:`~codeloop.metrics.ExecutionMetric` on
-    ``sandbox`` (all tests pass: 1, else 0). ``trial_log``: a JSONL file each trial is
-    appended to as it is recorded, to follow a long compile or see what a killed one did (a
-    log left by an earlier compile is kept beside it as ``<name>.previous.jsonl``).
+    ``budget`` (a :class:`~codeloop.lm.Budget`, or an int: a cap on LM calls). ``metric``
+    defaults to :class:`~codeloop.metrics.ExecutionMetric` on ``sandbox`` (all tests pass:
+    1, else 0). ``trial_log``: a JSONL file each trial is appended to as it is recorded, to
+    follow a long compile or see what a killed one did (a log left by an earlier compile is
+    kept beside it as ``<name>.previous.jsonl``).
     """
 
     name: ClassVar[str] = "optimizer"
+    #: settings that are live objects or plumbing rather than choices of the search: left out
+    #: of :meth:`settings`, which is what a trial records
+    RUNTIME_PARAMS: ClassVar[frozenset[str]] = frozenset(
+        {"metric", "budget", "num_threads", "sandbox", "lm", "trial_log"})
 
-    def __init__(self, metric: Callable | None = None, *, budget: Budget | None = None, seed: int = 0,
+    def __init__(self, metric: Callable | None = None, *, budget: Budget | int | None = None, seed: int = 0,
                  num_threads: int | None = None, sandbox: Sandbox | None = None,
                  lm: dspy.BaseLM | None = None, trial_log: str | Path | None = None) -> None:
         super().__init__()
-        self.trial_log = Path(trial_log) if trial_log is not None else None
         self.metric = metric
-        self.budget = budget or Budget()
+        self.budget = budget
         self.seed = seed
         self.num_threads = num_threads
         self.sandbox = sandbox
         self.lm = lm
+        self.trial_log = trial_log
         self.trials: list[Trial] = []
         self.spend = Spend()
         self.budget_exhausted = False
+
+    @classmethod
+    def param_names(cls) -> tuple[str, ...]:
+        """Every setting the constructor takes (its own and its bases'), sorted."""
+        names: set[str] = set()
+        for klass in cls.__mro__:
+            if "__init__" not in vars(klass) or not issubclass(klass, CodeloopOptimizer):
+                continue
+            for param in inspect.signature(klass.__init__).parameters.values():
+                if param.name != "self" and param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                    names.add(param.name)
+        return tuple(sorted(names))
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's settings as stored (``type(self)(**self.get_params())`` is a fresh copy)."""
+        return {name: getattr(self, name) for name in self.param_names()}
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that shape the search (not the runtime plumbing), JSON-safe, as recorded on trials."""
+        return {k: _json_safe(v) for k, v in self.get_params().items() if k not in self.RUNTIME_PARAMS}
+
+    def validate(self) -> None:
+        """Check the settings; called by ``compile`` before any LM call."""
+        check(self.name, "seed", self.seed, isinstance(self.seed, int), "an integer")
+        check(self.name, "num_threads", self.num_threads, self.num_threads is None
+              or (isinstance(self.num_threads, int) and self.num_threads >= 1), "None or an integer >= 1")
+        Budget.coerce(self.budget, caller=self.name)
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
         """Upper estimate of the LM calls ``compile`` would make (a dry run; nothing is called)."""
         return max_lm_calls(student) * n_dev
 
+    @abc.abstractmethod
     def search(self, student: dspy.Module, trainset: list[dspy.Example], valset: list[dspy.Example],
                session: Session) -> dspy.Module:
-        raise NotImplementedError
+        """The chosen program (``student`` is a copy the search may change)."""
 
     def compile(self, student: dspy.Module, *, trainset: list[dspy.Example],
                 valset: list[dspy.Example] | None = None, teacher: dspy.Module | None = None,
                 **kwargs: Any) -> dspy.Module:
+        self.validate()
         if not trainset:
             raise ConfigError(f"{self.name}: trainset is empty; it needs at least one task")
         lm = self.lm or dspy.settings.lm
@@ -195,15 +271,15 @@ class CodeloopOptimizer(Teleprompter):
             raise ConfigError(f"{self.name}: no LM; pass lm=... or configure dspy.settings.lm")
         sandbox = self.sandbox or default_sandbox()
         metric = self.metric or ExecutionMetric(sandbox)
-        meter = Meter(self.budget)
-        if self.trial_log is not None:
-            self.trial_log.parent.mkdir(parents=True, exist_ok=True)
-            if self.trial_log.exists() and self.trial_log.stat().st_size:  # an earlier (killed) compile's
-                log = self.trial_log
-                log.replace(log.with_name(f"{log.stem}.previous{log.suffix}"))
-            self.trial_log.write_text("")
+        meter = Meter(Budget.coerce(self.budget, caller=self.name))
+        trial_log = Path(self.trial_log) if self.trial_log is not None else None
+        if trial_log is not None:
+            trial_log.parent.mkdir(parents=True, exist_ok=True)
+            if trial_log.exists() and trial_log.stat().st_size:  # an earlier (killed) compile's
+                trial_log.replace(trial_log.with_name(f"{trial_log.stem}.previous{trial_log.suffix}"))
+            trial_log.write_text("")
         session = Session(self.name, lm, meter, metric, num_threads=self.num_threads or sandbox.workers,
-                          seed=self.seed, trial_log=self.trial_log)
+                          seed=self.seed, trial_log=trial_log)
         self.budget_exhausted = False
         try:
             chosen = self.search(student.deepcopy(), list(trainset), list(valset or []), session)

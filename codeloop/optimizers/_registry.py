@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from ..exceptions import ConfigError
 from ._base import CodeloopOptimizer
+from .baselines import DSPY_BASELINES
+from .exemplars import Bootstrapped, Diverse, LabeledRandom, Mutation, Nearest, RandomSearch
+from .instructions import ApeInstructions, OproInstructions, ProtegiInstructions, SeedInstruction
+from .joint import JointSearch
 
-# name -> (module, class); imported when used, so the registry costs nothing to load.
-CODELOOP_OPTIMIZERS: dict[str, tuple[str, str]] = {
-    "labeled-random": (".exemplars", "LabeledRandom"),
-    "bootstrapped": (".exemplars", "Bootstrapped"),
-    "random-search": (".exemplars", "RandomSearch"),
-    "mutation": (".exemplars", "Mutation"),
-    "nearest": (".exemplars", "Nearest"),
-    "diverse": (".exemplars", "Diverse"),
-    "seed-instruction": (".instructions", "SeedInstruction"),
-    "ape": (".instructions", "ApeInstructions"),
-    "protegi": (".instructions", "ProtegiInstructions"),
-    "opro": (".instructions", "OproInstructions"),
-    "joint": (".joint", "JointSearch"),
+#: codeloop's strategies by CLI name, in the order tables list them
+CODELOOP_OPTIMIZERS: dict[str, type[CodeloopOptimizer]] = {
+    cls.name: cls for cls in (LabeledRandom, Bootstrapped, RandomSearch, Mutation, Nearest, Diverse, SeedInstruction,
+                              ApeInstructions, ProtegiInstructions, OproInstructions, JointSearch)
 }
-DSPY_OPTIMIZERS: dict[str, tuple[str, str]] = {
-    "dspy-labeled": (".baselines", "LabeledFewShotBaseline"),
-    "dspy-bootstrap": (".baselines", "BootstrapFewShotBaseline"),
-    "dspy-bootstrap-rs": (".baselines", "BootstrapRandomSearchBaseline"),
-    "dspy-knn": (".baselines", "KNNFewShotBaseline"),
-    "copro": (".baselines", "COPROBaseline"),
-    "mipro-light": (".baselines", "MIPROv2LightBaseline"),
-    "simba": (".baselines", "SIMBABaseline"),
-    "gepa": (".baselines", "GEPABaseline"),
-}
-OPTIMIZERS: dict[str, tuple[str, str]] = {**CODELOOP_OPTIMIZERS, **DSPY_OPTIMIZERS}
+#: DSPy's optimizers as baselines, by CLI name
+DSPY_OPTIMIZERS: dict[str, type[CodeloopOptimizer]] = dict(DSPY_BASELINES)
+OPTIMIZERS: dict[str, type[CodeloopOptimizer]] = {**CODELOOP_OPTIMIZERS, **DSPY_OPTIMIZERS}
 #: every accepted ``--optimizer`` value; ``none`` evaluates the module as it is
 OPTIMIZER_NAMES: tuple[str, ...] = ("none", *OPTIMIZERS)
 
@@ -41,20 +27,22 @@ def optimizer_class(name: str) -> type[CodeloopOptimizer]:
     """The class registered under ``name``; ``ConfigError`` lists the accepted names."""
     if name not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer {name!r}; accepted: {', '.join(OPTIMIZER_NAMES)}")
-    module, cls = OPTIMIZERS[name]
-    return getattr(importlib.import_module(module, __package__), cls)
+    return OPTIMIZERS[name]
 
 
 def build_optimizer(name: str, **settings: Any) -> CodeloopOptimizer | None:
-    """A fresh optimizer by name (``None`` for ``none``). ``settings`` the optimizer does not
-    take (such as ``storage`` for one without an Optuna study) are dropped."""
-    if name == "none":
+    """A fresh optimizer by name (``None`` for ``none``), with ``settings`` passed to its constructor.
+
+    A setting the optimizer does not take is refused with a ``ConfigError`` that names it and
+    lists what is accepted (``optimizer_class(name).param_names()``); ``budget`` may be a
+    :class:`~codeloop.lm.Budget` or an int (a cap on LM calls).
+    """
+    if name == "none":  # the module as it is: there is nothing to configure
         return None
     cls = optimizer_class(name)
-    import inspect
-
-    accepted = set()
-    for klass in cls.__mro__:
-        if "__init__" in vars(klass):
-            accepted |= set(inspect.signature(klass.__init__).parameters)
-    return cls(**{k: v for k, v in settings.items() if k in accepted})
+    accepted = cls.param_names()
+    unknown = sorted(set(settings) - set(accepted))
+    if unknown:
+        raise ConfigError(f"optimizer {name!r} ({cls.__name__}) does not take {', '.join(map(repr, unknown))}; "
+                          f"it accepts: {', '.join(accepted)}")
+    return cls(**settings)

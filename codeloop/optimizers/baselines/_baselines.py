@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 import dspy
 import numpy as np
 
+from ...lm import Budget
 from ...modules import max_lm_calls
 from ._bridge import DspyBaseline, shuffled
 
@@ -33,10 +34,8 @@ class LabeledFewShotBaseline(DspyBaseline):
         super().__init__(metric, **kwargs)
         self.k = k
 
-    def describe(self) -> dict[str, Any]:
-        return {"k": self.k}
 
-    def run(self, student, trainset, valset, session, lm):
+    def dspy_compile(self, student, trainset, valset, session, lm):
         return dspy.LabeledFewShot(k=self.k).compile(student, trainset=shuffled(trainset, self.seed))
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
@@ -56,11 +55,8 @@ class BootstrapFewShotBaseline(DspyBaseline):
         self.max_labeled_demos = max_labeled_demos
         self.max_rounds = max_rounds
 
-    def describe(self) -> dict[str, Any]:
-        return {"max_bootstrapped_demos": self.max_bootstrapped_demos,
-                "max_labeled_demos": self.max_labeled_demos, "max_rounds": self.max_rounds}
 
-    def run(self, student, trainset, valset, session, lm):
+    def dspy_compile(self, student, trainset, valset, session, lm):
         optimizer = dspy.BootstrapFewShot(metric=session.metric, max_bootstrapped_demos=self.max_bootstrapped_demos,
                                           max_labeled_demos=self.max_labeled_demos, max_rounds=self.max_rounds)
         return optimizer.compile(student, trainset=shuffled(trainset, self.seed))
@@ -83,12 +79,8 @@ class BootstrapRandomSearchBaseline(DspyBaseline):
         self.max_labeled_demos = max_labeled_demos
         self.max_rounds = max_rounds
 
-    def describe(self) -> dict[str, Any]:
-        return {"num_candidate_programs": self.num_candidate_programs,
-                "max_bootstrapped_demos": self.max_bootstrapped_demos,
-                "max_labeled_demos": self.max_labeled_demos, "max_rounds": self.max_rounds}
 
-    def run(self, student, trainset, valset, session, lm):
+    def dspy_compile(self, student, trainset, valset, session, lm):
         optimizer = dspy.BootstrapFewShotWithRandomSearch(
             metric=session.metric, max_bootstrapped_demos=self.max_bootstrapped_demos,
             max_labeled_demos=self.max_labeled_demos, max_rounds=self.max_rounds,
@@ -158,10 +150,8 @@ class KNNFewShotBaseline(DspyBaseline):
         self.max_labeled_demos = max_labeled_demos
         self.dim = dim
 
-    def describe(self) -> dict[str, Any]:
-        return {"k": self.k, "max_labeled_demos": self.max_labeled_demos, "dim": self.dim}
 
-    def run(self, student, trainset, valset, session, lm):
+    def dspy_compile(self, student, trainset, valset, session, lm):
         embedding = HashedTfidf(self.dim).fit([knn_text(e) for e in trainset])
         optimizer = dspy.KNNFewShot(self.k, trainset, dspy.Embedder(embedding, caching=False),
                                     metric=session.metric, max_bootstrapped_demos=self.k,
@@ -188,10 +178,8 @@ class COPROBaseline(DspyBaseline):
         self.depth = depth
         self.init_temperature = init_temperature
 
-    def describe(self) -> dict[str, Any]:
-        return {"breadth": self.breadth, "depth": self.depth, "init_temperature": self.init_temperature}
 
-    def run(self, student, trainset, valset, session, lm):
+    def dspy_compile(self, student, trainset, valset, session, lm):
         optimizer = dspy.COPRO(prompt_model=lm, metric=session.metric, breadth=self.breadth, depth=self.depth,
                                init_temperature=self.init_temperature)
         eval_kwargs = {"num_threads": session.num_threads, "display_progress": False}
@@ -224,13 +212,8 @@ class MIPROv2LightBaseline(DspyBaseline):
         self.max_bootstrapped_demos = max_bootstrapped_demos
         self.max_labeled_demos = max_labeled_demos
 
-    def describe(self) -> dict[str, Any]:
-        size = {"auto": self.auto} if self.auto else {"num_candidates": self.num_candidates,
-                                                      "num_trials": self.num_trials}
-        return {**size, "max_bootstrapped_demos": self.max_bootstrapped_demos,
-                "max_labeled_demos": self.max_labeled_demos}
 
-    def run(self, student, trainset, valset, session, lm):
+    def dspy_compile(self, student, trainset, valset, session, lm):
         optimizer = dspy.MIPROv2(metric=session.metric, prompt_model=lm, task_model=lm, auto=self.auto,
                                  num_candidates=None if self.auto else self.num_candidates,
                                  max_bootstrapped_demos=self.max_bootstrapped_demos,
@@ -276,11 +259,8 @@ class SIMBABaseline(DspyBaseline):
         self.max_steps = max_steps
         self.max_demos = max_demos
 
-    def describe(self) -> dict[str, Any]:
-        return {"bsize": self.bsize, "num_candidates": self.num_candidates, "max_steps": self.max_steps,
-                "max_demos": self.max_demos}
 
-    def run(self, student, trainset, valset, session, lm):
+    def dspy_compile(self, student, trainset, valset, session, lm):
         optimizer = dspy.SIMBA(metric=session.metric, bsize=min(self.bsize, len(trainset)),
                                num_candidates=self.num_candidates, max_steps=self.max_steps,
                                max_demos=self.max_demos, prompt_model=lm, num_threads=session.num_threads)
@@ -311,18 +291,16 @@ class GEPABaseline(DspyBaseline):
         self.reflection_minibatch_size = reflection_minibatch_size
         self.use_merge = use_merge
 
-    def describe(self) -> dict[str, Any]:
-        return {"max_metric_calls": self.max_metric_calls, "auto": self.auto,
-                "reflection_minibatch_size": self.reflection_minibatch_size, "use_merge": self.use_merge}
 
     def metric_calls(self, student: dspy.Module) -> int | None:
         if self.max_metric_calls is not None:
             return self.max_metric_calls
-        if self.budget.max_calls is not None:
-            return max(1, self.budget.max_calls // max_lm_calls(student))
+        cap = Budget.coerce(self.budget, caller=self.name).max_calls
+        if cap is not None:
+            return max(1, cap // max_lm_calls(student))
         return None
 
-    def run(self, student, trainset, valset, session, lm):
+    def dspy_compile(self, student, trainset, valset, session, lm):
         calls = self.metric_calls(student)
         optimizer = dspy.GEPA(metric=session.metric, reflection_lm=lm, max_metric_calls=calls,
                               auto=None if calls is not None else self.auto,

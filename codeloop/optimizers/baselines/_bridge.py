@@ -26,6 +26,7 @@ Three things are fixed on our side, without touching DSPy:
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import logging
 import math
@@ -33,7 +34,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import dspy
 
@@ -41,11 +42,11 @@ from ...exceptions import BudgetExhausted
 from ...lm import MeteredLM, StoppingLM, budget_stops
 from ...modules import task_inputs
 from .._base import CodeloopOptimizer, Session
-from .._data import view_of
+from .._examples import view_of
 
 logger = logging.getLogger(__name__)
 
-#: Labels :func:`~codeloop.optimizers._data.task_example` puts on an example (besides ``task``).
+#: Labels :func:`~codeloop.optimizers.task_example` puts on an example (besides ``task``).
 LABELS = ("tests", "entry_point", "reference", "task_id")
 
 
@@ -120,27 +121,28 @@ def cleaned(program: dspy.Module) -> dspy.Module:
 class DspyBaseline(CodeloopOptimizer):
     """One DSPy teleprompter under codeloop's accounting.
 
-    Subclasses implement ``run`` (call DSPy) and ``describe`` (the JSON params of the trial).
-    ``run`` is called under ``dspy.context(lm=lm)``, with ``lm`` the metered, stopping LM to
-    hand to every DSPy parameter that takes an LM.
+    ``search`` is done here: the trainset gets demo fields, DSPy runs inside a ``"compile"``
+    trial (its params: the DSPy class and :meth:`settings`) with the stopping LM as the
+    settings LM, the result is cleaned of what DSPy left on it, then scored on the valset.
+    Subclasses implement only :meth:`dspy_compile`.
     """
 
     name: ClassVar[str] = "dspy"
 
-    def describe(self) -> dict[str, Any]:
-        return {}
-
-    def run(self, student: dspy.Module, trainset: list[dspy.Example], valset: list[dspy.Example],
-            session: Session, lm: dspy.BaseLM) -> dspy.Module:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def dspy_compile(self, student: dspy.Module, trainset: list[dspy.Example], valset: list[dspy.Example],
+                     session: Session, lm: dspy.BaseLM) -> dspy.Module:
+        """Build DSPy's teleprompter and compile ``student`` with it. ``lm`` is the metered,
+        stopping LM: hand it to every DSPy parameter that takes an LM (``prompt_model``,
+        ``task_model``, ``reflection_lm``); the metric is ``session.metric``."""
 
     def search(self, student: dspy.Module, trainset: list[dspy.Example], valset: list[dspy.Example],
                session: Session) -> dspy.Module:
         trainset = with_demo_fields(student, trainset)
-        params = {"dspy": type(self).__name__, "seed": self.seed, **self.describe()}
+        params = {"dspy": type(self).__name__, **self.settings()}
         lm = StoppingLM(session.lm, session.meter)
         with session.paid("compile", params), budget_stops(session.meter), joined_workers(), dspy.context(lm=lm):
-            compiled = self.run(student, trainset, valset, session, lm)
+            compiled = self.dspy_compile(student, trainset, valset, session, lm)
         compiled = cleaned(compiled)
         try:
             session.evaluate(compiled, valset, params)

@@ -21,7 +21,8 @@ import numpy as np
 
 from ...exceptions import BudgetExhausted, ConfigError
 from .._base import Session, rng_for
-from .._data import demo_for, generation_predictors, set_demos, view_of
+from .._examples import view_of
+from .._program_edits import demo_for, generation_predictors, set_demos
 
 logger = logging.getLogger(__name__)
 

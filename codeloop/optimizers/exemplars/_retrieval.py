@@ -19,7 +19,7 @@ import numpy as np
 from ...benchmarks import TaskView
 from ...exceptions import ConfigError
 from ...modules import max_lm_calls
-from .._data import demo_from_record, demo_record, set_demos
+from .._program_edits import demo_from_record, demo_record, set_demos
 from ._text import ORDERS, LexicalIndex, arrange, demo_text, mmr, view_text
 
 STATE_VERSION = 1

@@ -21,8 +21,8 @@ import dspy
 import numpy as np
 
 from ...modules import max_lm_calls
-from .._base import Session, check, rng_for
-from .._data import view_of
+from .._base import Session, check, check_count, rng_for
+from .._examples import view_of
 from ._base import ExemplarOptimizer
 from ._pool import Pool, apply_demo_set, demo_set_candidates, describe, draw, freeze
 from ._text import ORDERS, arrange, demo_text, typicality, view_text
@@ -80,7 +80,8 @@ class DemoSetSearch(ExemplarOptimizer):
     def sizes(self) -> tuple[int, ...]:
         return tuple(self.k_choices) if self.k_choices else (self.k,)
 
-    def check_settings(self) -> None:
+    def validate(self) -> None:
+        super().validate()
         sizes, orders = self.sizes(), tuple(self.orders)
         check(self.name, "k_choices", sizes, all(isinstance(s, int) and s >= 1 for s in sizes),
               "integers >= 1")
@@ -93,7 +94,6 @@ class DemoSetSearch(ExemplarOptimizer):
     def prepare(self, session: Session, student: dspy.Module, trainset: list[dspy.Example],
                 valset: list[dspy.Example]) -> Prepared | None:
         """What candidates are scored with, or ``None`` when the pool is empty."""
-        self.check_settings()
         pool = self.make_pool(session, student, trainset)
         if not any(pool.values()):
             logger.warning("%s: the pool is empty, nothing to search; returning the student", self.name)
@@ -142,8 +142,11 @@ class RandomSearch(DemoSetSearch):
     def n_candidates(self) -> int:
         return self.m
 
+    def validate(self) -> None:
+        super().validate()
+        check_count(self.name, "m", self.m)
+
     def search(self, student, trainset, valset, session):
-        check(self.name, "m", self.m, isinstance(self.m, int) and self.m >= 1, "an integer >= 1")
         prepared = self.prepare(session, student, trainset, valset)
         if prepared is None:
             return student
@@ -171,10 +174,12 @@ class Mutation(DemoSetSearch):
     def n_candidates(self) -> int:
         return self.population + self.generations * self.offspring
 
-    def search(self, student, trainset, valset, session):
+    def validate(self) -> None:
+        super().validate()
         for name, least in (("population", 1), ("offspring", 1), ("generations", 0)):
-            value = getattr(self, name)
-            check(self.name, name, value, isinstance(value, int) and value >= least, f"an integer >= {least}")
+            check_count(self.name, name, getattr(self, name), least)
+
+    def search(self, student, trainset, valset, session):
         prepared = self.prepare(session, student, trainset, valset)
         if prepared is None:
             return student

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .._base import check
-from .._data import view_of
+from .._base import check, check_count
+from .._examples import view_of
 from ._base import ExemplarOptimizer
 from ._pool import (
     apply_demo_set,
@@ -46,8 +46,11 @@ class LabeledRandom(ExemplarOptimizer):
         super().__init__(metric, evaluate=evaluate, **kwargs)
         self.k = k
 
+    def validate(self) -> None:
+        super().validate()
+        check_count(self.name, "k", self.k)
+
     def search(self, student, trainset, valset, session):
-        check(self.name, "k", self.k, isinstance(self.k, int) and self.k >= 1, "an integer >= 1")
         pool = self.make_pool(session, student, trainset)
         tasks = draw(rng_for(self.seed, "labeled-random"), next(iter(pool.values())), self.k)
         chosen = {name: tasks for name in pool}  # the lists line up task by task
@@ -69,8 +72,11 @@ class Bootstrapped(ExemplarOptimizer):
         super().__init__(metric, max_bootstrap=max_bootstrap, evaluate=evaluate, **kwargs)
         self.k = k
 
+    def validate(self) -> None:
+        super().validate()
+        check_count(self.name, "k", self.k)
+
     def search(self, student, trainset, valset, session):
-        check(self.name, "k", self.k, isinstance(self.k, int) and self.k >= 1, "an integer >= 1")
         require_generators(student, self.name)
         pool = bootstrap_pool(session, student, trainset, max_tasks=self.max_bootstrap, partial=True)
         if session.meter.exhausted:
@@ -99,10 +105,13 @@ class Nearest(ExemplarOptimizer):
         super().__init__(metric, max_bootstrap=max_bootstrap, evaluate=evaluate, **kwargs)
         self.k, self.mmr_lambda, self.order, self.pool = k, mmr_lambda, order, pool
 
-    def search(self, student, trainset, valset, session):
-        check(self.name, "k", self.k, isinstance(self.k, int) and self.k >= 1, "an integer >= 1")
+    def validate(self) -> None:
+        super().validate()
+        check_count(self.name, "k", self.k)
         check(self.name, "order", self.order, self.order in ORDERS, f"one of {ORDERS}")
         check(self.name, "mmr_lambda", self.mmr_lambda, 0.0 <= self.mmr_lambda <= 1.0, "in [0, 1]")
+
+    def search(self, student, trainset, valset, session):
         pool = self.make_pool(session, student, trainset)
         program = RetrievalProgram(student, pool, k=self.k, mmr_lambda=self.mmr_lambda, order=self.order,
                                    seed=self.seed)
@@ -127,10 +136,13 @@ class Diverse(ExemplarOptimizer):
         super().__init__(metric, max_bootstrap=max_bootstrap, evaluate=evaluate, **kwargs)
         self.k, self.method, self.mmr_lambda, self.order, self.pool = k, method, mmr_lambda, order, pool
 
-    def search(self, student, trainset, valset, session):
-        check(self.name, "k", self.k, isinstance(self.k, int) and self.k >= 1, "an integer >= 1")
+    def validate(self) -> None:
+        super().validate()
+        check_count(self.name, "k", self.k)
         check(self.name, "method", self.method, self.method in self.METHODS, f"one of {self.METHODS}")
         check(self.name, "order", self.order, self.order in ORDERS, f"one of {ORDERS}")
+
+    def search(self, student, trainset, valset, session):
         pool = self.make_pool(session, student, trainset)
         queries = [view_text(view_of(e)) for e in valset]
         chosen = {name: self.pick(demos, queries) for name, demos in pool.items()}

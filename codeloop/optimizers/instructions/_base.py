@@ -15,7 +15,7 @@ from dspy.utils.exceptions import AdapterParseError
 from ...exceptions import ConfigError
 from ...modules import max_lm_calls
 from .._base import CodeloopOptimizer, Evaluation, Session, check, rng_for
-from .._data import generation_predictors, set_instructions
+from .._program_edits import generation_predictors, set_instructions
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +75,14 @@ class InstructionOptimizer(CodeloopOptimizer):
         self.candidates_: list[dict[str, Any]] = []
         self.best_instructions_: Instructions = {}
 
+    def validate(self) -> None:
+        super().validate()
+        check(self.name, "minibatch_size", self.minibatch_size, self.minibatch_size is None
+              or (isinstance(self.minibatch_size, int) and self.minibatch_size >= 1), "None or an integer >= 1")
+
     def compared_on(self, valset: list[dspy.Example]) -> list[dspy.Example]:
         if self.minibatch_size is None:
             return valset
-        check(self.name, "minibatch_size", self.minibatch_size,
-              isinstance(self.minibatch_size, int) and self.minibatch_size >= 1, "None or an integer >= 1")
         return sample(valset, self.minibatch_size, rng_for(self.seed, "minibatch"))
 
     def n_compared(self, n_dev: int) -> int:

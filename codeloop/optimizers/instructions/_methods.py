@@ -25,8 +25,8 @@ import dspy
 import numpy as np
 
 from ...modules import max_lm_calls
-from .._base import Session, check, rng_for
-from .._data import generation_predictors
+from .._base import Session, check, check_count, rng_for
+from .._program_edits import generation_predictors
 from ._base import (
     InstructionOptimizer,
     Instructions,
@@ -104,9 +104,11 @@ class ApeInstructions(InstructionOptimizer):
         scoring = max_lm_calls(student) * self.n_compared(n_dev) * (self.n_candidates + 1)
         return proposals + scoring + self.final_calls(student, n_dev)
 
+    def validate(self) -> None:
+        super().validate()
+        check_count(self.name, "n_candidates", self.n_candidates)
+
     def search(self, student, trainset, valset, session):
-        check(self.name, "n_candidates", self.n_candidates, isinstance(self.n_candidates, int)
-              and self.n_candidates >= 1, "an integer >= 1")
         self.require_generators(student)
         compared = self.compared_on(valset)
         scored = [self.score(session, student, current_instructions(student), compared)]
@@ -143,12 +145,14 @@ class ProtegiInstructions(InstructionOptimizer):
         from_train = expanded * per * min(n_train, 2 * self.max_failures) if self.failures_from == "train" else 0
         return proposals + scoring + from_train + self.final_calls(student, n_dev)
 
-    def search(self, student, trainset, valset, session):
+    def validate(self) -> None:
+        super().validate()
         for name in ("steps", "beam_width", "expansions", "max_failures"):
-            value = getattr(self, name)
-            check(self.name, name, value, isinstance(value, int) and value >= 1, "an integer >= 1")
+            check_count(self.name, name, getattr(self, name))
         check(self.name, "failures_from", self.failures_from, self.failures_from in self.SOURCES,
               f"one of {self.SOURCES}")
+
+    def search(self, student, trainset, valset, session):
         self.require_generators(student)
         compared = self.compared_on(valset)
         rng = rng_for(self.seed, "protegi")
@@ -221,10 +225,12 @@ class OproInstructions(InstructionOptimizer):
         scoring = max_lm_calls(student) * self.n_compared(n_dev) * (1 + self.steps * self.per_step)
         return proposals + scoring + self.final_calls(student, n_dev)
 
-    def search(self, student, trainset, valset, session):
+    def validate(self) -> None:
+        super().validate()
         for name in ("steps", "per_step", "history_size"):
-            value = getattr(self, name)
-            check(self.name, name, value, isinstance(value, int) and value >= 1, "an integer >= 1")
+            check_count(self.name, name, getattr(self, name))
+
+    def search(self, student, trainset, valset, session):
         self.require_generators(student)
         compared = self.compared_on(valset)
         rng = rng_for(self.seed, "opro")

@@ -19,7 +19,7 @@ from typing import Any
 import dspy
 
 from ...modules._common import task_inputs
-from .._data import view_of
+from .._examples import view_of
 
 MAX_INSTRUCTION_CHARS = 2000
 

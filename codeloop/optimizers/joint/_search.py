@@ -29,11 +29,11 @@ import optuna
 from optuna.distributions import CategoricalDistribution
 from optuna.trial import TrialState
 
-from ...exceptions import BudgetExhausted, ConfigError
-from ...lm._accounting import Spend
+from ...exceptions import BudgetExhausted
+from ...lm import Spend
 from ...modules import max_lm_calls
-from .._base import CodeloopOptimizer, Session
-from .._data import (
+from .._base import CodeloopOptimizer, Session, check, check_count
+from .._program_edits import (
     demo_from_record,
     demo_record,
     generation_predictors,
@@ -94,22 +94,12 @@ class JointSearch(CodeloopOptimizer):
                  bootstrapper: Callable | None = None, setup_grace_seconds: float = 1.0, accept_alpha: float = 0.1,
                  claim_timeout: float = 120.0, **kwargs: Any) -> None:
         super().__init__(metric, **kwargs)
-        if n_trials < 1 or minibatch < 1 or n_instructions < 1 or n_demo_sets < 1 or full_eval_top < 1:
-            raise ConfigError("JointSearch: n_trials, minibatch, n_instructions, n_demo_sets and full_eval_top "
-                              "must all be at least 1")
-        if not k_choices or min(k_choices) < 0:
-            raise ConfigError(f"JointSearch: k_choices must be non-negative demo counts, got {list(k_choices)}")
-        if claim_timeout <= 0:
-            raise ConfigError(f"JointSearch: claim_timeout must be a positive number of seconds, got {claim_timeout!r}")
-        if not 0.0 < accept_alpha <= 1.0:
-            raise ConfigError(f"JointSearch: accept_alpha must be in (0, 1] (1 accepts any higher score), "
-                              f"got {accept_alpha!r}")
         self.n_trials = n_trials
         self.accept_alpha = accept_alpha
         self.minibatch = minibatch
         self.n_instructions = n_instructions
         self.n_demo_sets = n_demo_sets
-        self.k_choices = tuple(sorted(set(int(k) for k in k_choices)))
+        self.k_choices = k_choices
         self.bootstrap = bootstrap
         self.bootstrap_tasks = bootstrap_tasks
         self.full_eval_top = full_eval_top
@@ -124,6 +114,21 @@ class JointSearch(CodeloopOptimizer):
         #: how the program was chosen: the trial, whether it is the program as given, the
         #: finalists' scores, and the sign test's p-value against the program as given
         self.choice: dict[str, Any] | None = None
+
+    def validate(self) -> None:
+        super().validate()
+        for name in ("n_trials", "minibatch", "n_instructions", "n_demo_sets", "full_eval_top"):
+            check_count(self.name, name, getattr(self, name))
+        sizes = list(self.k_choices)
+        check(self.name, "k_choices", sizes, bool(sizes) and all(isinstance(k, int) and k >= 0 for k in sizes),
+              "a non-empty list of demo counts >= 0")
+        check(self.name, "claim_timeout", self.claim_timeout, self.claim_timeout > 0,
+              "a positive number of seconds")
+        check(self.name, "accept_alpha", self.accept_alpha, 0.0 < self.accept_alpha <= 1.0,
+              "in (0, 1] (1 accepts any higher score)")
+
+    def _sizes(self) -> tuple[int, ...]:
+        return tuple(sorted({int(k) for k in self.k_choices}))
 
     def estimate_calls(self, student: dspy.Module, n_train: int, n_dev: int) -> int:
         per = max_lm_calls(student)
@@ -146,7 +151,7 @@ class JointSearch(CodeloopOptimizer):
             for name, demos in bootstrapper(session, student, trainset, max_tasks=self.bootstrap_tasks).items():
                 pool.setdefault(name, []).extend(demos)
         rng = np.random.default_rng(self.seed)
-        k_max = max(self.k_choices)
+        k_max = max(self._sizes())
         predictors: dict[str, Any] = {}
         for name, predictor in generation_predictors(student):
             demos = pool.get(name, [])
@@ -217,7 +222,7 @@ class JointSearch(CodeloopOptimizer):
         for name, c in candidates["predictors"].items():
             out[f"{name}:instruction"] = CategoricalDistribution(list(range(len(c["instructions"]))))
             out[f"{name}:demo_set"] = CategoricalDistribution(list(range(len(c["demo_sets"]))))
-            out[f"{name}:k"] = CategoricalDistribution(list(self.k_choices))
+            out[f"{name}:k"] = CategoricalDistribution(list(self._sizes()))
         return out
 
     @staticmethod
