@@ -40,7 +40,7 @@ from codeloop.optimizers import (  # noqa: E402
     task_examples,
 )
 from codeloop.optimizers.joint import JointSearch, open_storage  # noqa: E402
-from codeloop.optimizers.joint._choice import sign_test_p, significantly_better  # noqa: E402
+from codeloop.optimizers.joint._choice import Finalist, choose, sign_test_p, significantly_better  # noqa: E402
 from codeloop.optimizers.joint._storage import ClaimWatch, fail_orphaned_trials, heartbeat  # noqa: E402
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -289,7 +289,7 @@ def test_the_joint_search_keeps_the_program_as_given_unless_beaten_significantly
     assert any(t.params["generate:instruction"] == 1 for t in opt.study.trials if t.params)  # MAGIC was tried
     instruction = generation_predictors(program)[0][1].signature.instructions
     assert ("MAGIC" in instruction) == (chosen == "MAGIC")
-    assert opt.choice["as_given"] == (chosen == "given") and (opt.best_trial == 0) == (chosen == "given")
+    assert opt.choice["as_given"] == (chosen == "given") and (opt.choice["trial"] == 0) == (chosen == "given")
     assert opt.choice["scored_on"] == ("all of dev" if top == 2 else "the minibatch")
     if solves == "5 held out" and alpha < 1:
         assert opt.choice["sign_test_p"] == 1 / 32 and opt.choice["tested_on"] == len(held)
@@ -305,7 +305,7 @@ def test_without_paired_scores_the_program_as_given_is_kept(sandbox):
     assert opt.choice["as_given"] is False  # with paired scores, MAGIC (every task solved) wins
     candidates = json.loads(opt.study.user_attrs["codeloop:candidates"])
     trials = {t.number: t for t in opt.study.trials}
-    seed, magic = trials[0], trials[opt.best_trial]
+    seed, magic = trials[0], trials[opt.choice["trial"]]
     for seed_scores in (None, [0.0, 0.0, 0.0]):  # missing, or scored on three examples, not four
         opt._choose(CodeFromExamples(), candidates, [(0.0, seed_scores, seed), (1.0, [1.0] * 4, magic)], seed, "x")
         assert opt.choice["as_given"] is True and opt.choice["trial"] == 0
@@ -321,6 +321,21 @@ def test_the_sign_test_is_exact():
     assert not significantly_better([0, 0], [0, 0], 1.0)  # alpha 1 still asks for a higher score
     with pytest.raises(ValueError, match="same examples"):
         sign_test_p([1], [0, 0])
+
+
+def test_the_choice_needs_a_significant_win_on_the_held_out_examples():
+    given = Finalist(0.25, [1, 0, 0, 0, 0, 0, 0, 0], 0, 0.25)
+    lucky = Finalist(0.375, [1, 1, 0, 0, 0, 0, 0, 0], 3, 0.5)  # one more task: p = 0.5
+    strong = Finalist(0.75, [1, 1, 1, 1, 1, 1, 0, 0], 5, 0.5)  # five more: p = 1/32
+    assert choose([given, lucky], 0, accept_alpha=0.1, where="dev")["trial"] == 0
+    record = choose([given, lucky, strong], 0, accept_alpha=0.1, where="dev")
+    assert record["trial"] == 5 and record["as_given"] is False and record["sign_test_p"] == 1 / 32
+    assert choose([given, lucky], 0, accept_alpha=1.0, where="dev")["trial"] == 3  # any higher mean
+    held_out = [0, 6, 7]  # where the strong one does no better
+    assert choose([given, strong], 0, accept_alpha=0.1, where="dev", test_on=held_out)["trial"] == 0
+    unpaired = Finalist(0.9, None, 7, 0.9)  # no per-example scores: no evidence
+    assert choose([given, unpaired], 0, accept_alpha=0.1, where="dev")["trial"] == 0
+    assert choose([lucky, strong], None, accept_alpha=0.1, where="dev")["trial"] == 5  # no program as given
 
 
 def test_a_joint_demo_set_never_shows_one_task_twice(data, sandbox):

@@ -23,7 +23,7 @@ from dspy.teleprompt import Teleprompter
 
 from ..exceptions import BudgetExhausted, ConfigError
 from ..execution import Sandbox, default_sandbox
-from ..lm._accounting import Budget, Meter, MeteredLM, Spend
+from ..lm import Budget, Meter, MeteredLM, Spend
 from ..metrics import ExecutionMetric
 from ..modules import max_lm_calls
 from ._trials import Trial, TrialKind

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal
+from typing import Any
 
 import dspy
 import numpy as np
@@ -26,7 +26,6 @@ from .._program_edits import demo_for, generation_predictors, set_demos
 
 logger = logging.getLogger(__name__)
 
-PoolKind = Literal["labeled", "bootstrapped", "both"]
 POOL_KINDS: tuple[str, ...] = ("labeled", "bootstrapped", "both")
 Pool = dict[str, list[dspy.Example]]
 #: Indices into a pool, per predictor name, in the order the demos are shown.

@@ -18,7 +18,7 @@ from typing import Any
 
 import dspy
 
-from ...modules._common import task_inputs
+from ...modules import task_inputs
 from .._examples import view_of
 
 MAX_INSTRUCTION_CHARS = 2000

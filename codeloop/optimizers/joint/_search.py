@@ -41,7 +41,7 @@ from .._program_edits import (
     set_demos,
     set_instructions,
 )
-from ._choice import sign_test_p, significantly_better
+from ._choice import Finalist, choose
 from ._storage import ClaimWatch, fail_orphaned_trials, fail_trial, heartbeat, open_storage
 
 logger = logging.getLogger(__name__)
@@ -403,40 +403,12 @@ class JointSearch(CodeloopOptimizer):
     def _choose(self, student: dspy.Module, candidates: dict[str, Any],
                 scored: list[tuple[float, list[float] | None, optuna.trial.FrozenTrial]],
                 seed: optuna.trial.FrozenTrial | None, where: str, test_on: Sequence[int] | None = None) -> dspy.Module:
-        """The best scored trial, if it significantly beats the program as given on the examples
-        ``test_on`` (indices into the scores; all by default; see ``accept_alpha``); otherwise
-        the program as given. Ties go to the program as given, then to the better minibatch
-        score, then to the earlier trial. Without per-example scores for both (a study written
-        by an older version, or scored on other examples) there is no evidence to replace the
-        program as given."""
-        is_seed = {s[2].number: seed is not None and s[2].number == seed.number for s in scored}
-        value, scores, best = max(scored, key=lambda s: (s[0], is_seed[s[2].number], s[2].value, -s[2].number))
-        incumbent = next((s for s in scored if is_seed[s[2].number]), None)
-        p_value = None
-        if incumbent is not None and not is_seed[best.number]:
-            theirs = incumbent[1]
-            if scores is None or theirs is None or len(scores) != len(theirs):
-                logger.warning("joint: trial %d and the program as given were not scored on the same examples "
-                               "(a study from an older run?); keeping the program as given", best.number)
-                best = incumbent[2]
-            elif self.accept_alpha >= 1.0:  # no test: any higher score on all the examples scored
-                if value <= incumbent[0]:
-                    best = incumbent[2]
-            else:
-                picked = range(len(scores)) if test_on is None else test_on
-                mine, given = [scores[i] for i in picked], [theirs[i] for i in picked]
-                p_value = sign_test_p(mine, given)
-                if not significantly_better(mine, given, self.accept_alpha):
-                    logger.info("joint: trial %d (%.3f on %s) does not beat the program as given (%.3f) "
-                                "significantly (sign test p=%.3f > %.2f on %d tasks); keeping the program as "
-                                "given", best.number, value, where, incumbent[0], p_value, self.accept_alpha,
-                                len(mine))
-                    best = incumbent[2]
-        self.best_trial = best.number
-        self.choice = {"trial": best.number, "as_given": is_seed[best.number], "scored_on": where,
-                       "finalists": {s[2].number: s[0] for s in scored}, "sign_test_p": p_value,
-                       "tested_on": None if test_on is None else len(test_on), "accept_alpha": self.accept_alpha}
-        return self.build(student, candidates, best.params)
+        """The program of the trial :func:`~._choice.choose` picks (see ``accept_alpha``)."""
+        finalists = [Finalist(value, scores, trial.number, trial.value) for value, scores, trial in scored]
+        self.choice = choose(finalists, None if seed is None else seed.number, accept_alpha=self.accept_alpha,
+                             where=where, test_on=test_on)
+        chosen = next(trial for _, _, trial in scored if trial.number == self.choice["trial"])
+        return self.build(student, candidates, chosen.params)
 
     def _best_by_minibatch(self, student: dspy.Module, candidates: dict[str, Any],
                            top: list[optuna.trial.FrozenTrial]) -> dspy.Module:

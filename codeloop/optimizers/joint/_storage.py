@@ -123,7 +123,7 @@ class ClaimWatch:
     def stale(self, trials: Sequence[optuna.trial.FrozenTrial]) -> list[optuna.trial.FrozenTrial]:
         now, out = self.clock(), []
         for trial in trials:
-            if HEARTBEAT_ATTR not in trial.user_attrs:  # a claim of a version without heartbeats
+            if HEARTBEAT_ATTR not in trial.user_attrs:  # just made: its first beat is not written yet
                 continue
             beat = trial.user_attrs[HEARTBEAT_ATTR]
             last = self._seen.get(trial.number)
