@@ -14,12 +14,12 @@ from typing import Any
 import dspy
 from pydantic import BaseModel
 
-from .benchmarks._task import TaskView
+from .benchmarks import TaskView
 from .exceptions import ConfigError
 from .execution import IOTest, Sandbox, default_sandbox
-from .lm._resolve import resolve_lm
+from .lm import resolve_lm
 from .modules import ModuleProgram
-from .optimizers._saved import load_program
+from .optimizers import load_program
 
 
 class Solution(BaseModel):

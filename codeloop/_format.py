@@ -16,6 +16,15 @@ from . import _pyast
 from .execution import IOTest
 
 MAX_VALUE_CHARS = 2000
+MAX_PART_CHARS = 300  # longest call / expected / got rendering in feedback
+
+
+def truncate(text: str, limit: int = MAX_PART_CHARS) -> str:
+    """Cut ``text`` to at most ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    marker = f"... [{len(text)} chars]"
+    return text[: max(0, limit - len(marker))] + marker
 
 
 def _value(value: Any) -> str:

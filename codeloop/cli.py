@@ -10,7 +10,7 @@ from . import __version__
 
 
 def _sandbox_audit(args: argparse.Namespace) -> int:
-    from .diagnostics._sandbox_audit import run_audit
+    from .diagnostics import run_audit
     from .execution import Sandbox
 
     with Sandbox(workers=1, cache_size=0, isolation=args.isolation) as sandbox:
@@ -19,14 +19,14 @@ def _sandbox_audit(args: argparse.Namespace) -> int:
 
 
 def _bench_sandbox(args: argparse.Namespace) -> int:
-    from .diagnostics._sandbox_bench import bench_sandbox
+    from .diagnostics import bench_sandbox
 
     bench_sandbox(candidates=args.candidates, seed=args.seed, isolation=args.isolation)
     return 0
 
 
 def _suites_show(args: argparse.Namespace) -> int:
-    from .benchmarks._spec import load_suite
+    from .benchmarks import load_suite
     from .exceptions import ConfigError
 
     try:
@@ -43,7 +43,7 @@ def _suites_show(args: argparse.Namespace) -> int:
         shown = ", ".join(ids[:8]) + (", ..." if len(ids) > 8 else "")
         print(f"{name} ({len(ids)}): {shown}")
     if args.example_based:
-        from .benchmarks._example_based import to_example_based
+        from .benchmarks import to_example_based
         from .execution import Sandbox
 
         with Sandbox(workers=args.workers) as sandbox:
@@ -57,9 +57,7 @@ def _suites_show(args: argparse.Namespace) -> int:
 def _serve_lm(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from .lm._faults import FaultPlan
-    from .lm._responder import SynthesisResponder
-    from .lm._server import run_server
+    from .lm import FaultPlan, SynthesisResponder, run_server
 
     try:
         faults = FaultPlan(seed=args.seed, latency_s=args.latency, jitter_s=args.jitter,
@@ -74,7 +72,7 @@ def _serve_lm(args: argparse.Namespace) -> int:
 
 
 def _bench_backend(args: argparse.Namespace) -> int:
-    from .diagnostics._backend_bench import bench_backend
+    from .diagnostics import bench_backend
     from .lm.synth import SearchBudget
 
     bench_backend(split=args.split, k=args.k, seed=args.seed, budget=SearchBudget(max_programs=args.max_programs))
@@ -160,7 +158,7 @@ def _eval(args: argparse.Namespace) -> int:
     if out is None:  # one directory per program (its content), so two programs never share one
         import json
 
-        from .experiments._run import program_digest
+        from .experiments import program_digest
 
         try:
             out = f"codeloop-runs/eval-{program_digest(json.loads(Path(args.program).read_text()))}"

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import _pyast
-from ..execution._models import AssertTest, IOTest, Test
+from ..execution import AssertTest, IOTest, Test
 
 __all__ = ["literal_call_args", "tests_from_assertions"]
 

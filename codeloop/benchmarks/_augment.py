@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..execution._codec import Unencodable, encode
+from ..execution import Unencodable, encode
 
 Input = tuple[tuple, dict]
 _MAX_INT = 10**6

@@ -19,8 +19,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from .. import _pyast
-from ..execution import AssertTest, IOTest, Limits, Sandbox, SatTest
-from ..execution._codec import Unencodable, encode
+from ..execution import AssertTest, IOTest, Limits, Sandbox, SatTest, Unencodable, encode
 from ._assertions import literal_call_args
 from ._augment import augment
 from ._task import Suite, Task

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..exceptions import ConfigError
-from ..execution._codec import Unencodable, decode, encode
+from ..execution import Unencodable, decode, encode
 from ._splits import seeded_split
 from ._task import SPLITS, LoadReport, Suite, Task
 

@@ -20,8 +20,7 @@ import numpy as np
 from .._format import render_examples
 from ..benchmarks import Task, load_bundled_suite
 from ..execution import Sandbox
-from ..lm._engine import offline_lm
-from ..lm._responder import SynthesisResponder
+from ..lm import SynthesisResponder, offline_lm
 from ..lm.synth import SearchBudget, blocks_in_code
 
 

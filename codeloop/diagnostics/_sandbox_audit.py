@@ -21,8 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..execution._models import IOTest, Limits, RunResult, Status
-from ..execution._sandbox import Sandbox
+from ..execution import IOTest, Limits, RunResult, Sandbox, Status
 
 AUDIT_LIMITS = Limits(timeout_s=1.0, candidate_timeout_s=3.0, memory_mb=512)
 SECRET_VAR = "CODELOOP_AUDIT_SECRET"

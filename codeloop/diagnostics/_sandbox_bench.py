@@ -20,8 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..benchmarks import tests_from_assertions
-from ..execution._models import Limits
-from ..execution._sandbox import Sandbox
+from ..execution import Limits, Sandbox
 from ._humaneval_style import check_correctness_humaneval_style
 
 

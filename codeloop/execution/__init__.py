@@ -6,6 +6,7 @@ of any other type are a ``failed`` verdict with the reason.
 """
 
 from ._cache import ResultCache, result_key
+from ._codec import Unencodable, decode, encode
 from ._isolation import namespace_support
 from ._judge import values_equal
 from ._models import AssertTest, IOTest, Limits, RunResult, SatTest, Status, Test, Verdict
@@ -21,8 +22,11 @@ __all__ = [
     "SatTest",
     "Status",
     "Test",
+    "Unencodable",
     "Verdict",
+    "decode",
     "default_sandbox",
+    "encode",
     "namespace_support",
     "result_key",
     "values_equal",

@@ -5,7 +5,8 @@
 from ._compare import Comparison, StrategyResult, compare, comparison_table, paired_bootstrap
 from ._config import RunConfig, environment
 from ._report import RunSummary, write_plots, write_summary
-from ._run import RunOutcome, estimate_run, evaluate_saved, run_experiment
+from ._run import RunOutcome, estimate_run, evaluate_saved, program_digest, run_experiment
 
 __all__ = ["Comparison", "RunConfig", "RunOutcome", "RunSummary", "StrategyResult", "compare", "comparison_table",
-           "environment", "estimate_run", "evaluate_saved", "paired_bootstrap", "run_experiment", "write_plots", "write_summary"]
+           "environment", "estimate_run", "evaluate_saved", "paired_bootstrap", "program_digest", "run_experiment",
+           "write_plots", "write_summary"]

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from .._files import write_json_atomically
 from ..exceptions import ConfigError
 from ..execution import Sandbox
-from ..optimizers._saved import write_json_atomically
 from ._config import RunConfig
 from ._run import run_experiment
 

@@ -47,7 +47,7 @@ class RunConfig(BaseModel):
     @field_validator("optimizer")
     @classmethod
     def _known_optimizer(cls, value: str) -> str:
-        from ..optimizers._registry import OPTIMIZER_NAMES
+        from ..optimizers import OPTIMIZER_NAMES
 
         if value not in OPTIMIZER_NAMES:
             raise ValueError(f"unknown optimizer {value!r}; accepted: {', '.join(OPTIMIZER_NAMES)}")

@@ -25,17 +25,22 @@ from typing import Any
 
 import pandas as pd
 
+from .._files import write_json_atomically
 from .._progress import Progress
-from ..benchmarks._spec import load_suite
+from ..benchmarks import load_suite
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
 from ..exceptions import ConfigError
 from ..execution import Sandbox
-from ..lm._resolve import resolve_lm
+from ..lm import resolve_lm
 from ..modules import as_program, build_module
-from ..optimizers import task_examples
-from ..optimizers._registry import build_optimizer, optimizer_class
-from ..optimizers._saved import load_program, save_program, write_json_atomically
-from ..optimizers._trials import save_trials
+from ..optimizers import (
+    build_optimizer,
+    load_program,
+    optimizer_class,
+    save_program,
+    save_trials,
+    task_examples,
+)
 from ._config import RunConfig, check_against_suite, environment
 from ._report import RunSummary, write_plots, write_summary
 
@@ -175,6 +180,7 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
 
 
 def program_digest(record: dict[str, Any]) -> str:
+    """12 hex digits naming a saved program's record (``codeloop eval``'s default directory is named by it)."""
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -24,7 +24,7 @@ from ._engine import OfflineEngine, offline_lm
 from ._faults import FaultPlan
 from ._resolve import OFFLINE_NOTICE, ResolvedLM, resolve_lm
 from ._responder import ChatRequest, SynthesisResponder
-from ._server import ServerHandle, serve
+from ._server import ServerHandle, run_server, serve
 
 __all__ = [
     "Budget",
@@ -43,6 +43,7 @@ __all__ = [
     "budget_stops",
     "offline_lm",
     "resolve_lm",
+    "run_server",
     "serve",
     "total_tokens",
     "usage_tokens",

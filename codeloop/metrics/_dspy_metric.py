@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
+from codeloop._format import truncate
 from codeloop.execution import AssertTest, IOTest, Limits, RunResult, Test
-from codeloop.metrics._feedback import feedback_for, truncate
+from codeloop.metrics._feedback import feedback_for
 from codeloop.metrics._protocols import SupportsRun
 
 if TYPE_CHECKING:

@@ -11,19 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from codeloop._format import render_call
+from codeloop._format import render_call, truncate
 from codeloop.execution import AssertTest, IOTest, RunResult, Status, Test, Verdict
 
-MAX_PART_CHARS = 300  # longest call / expected / got rendering
 MAX_FEEDBACK_CHARS = 2000  # longest feedback text overall
-
-
-def truncate(text: str, limit: int = MAX_PART_CHARS) -> str:
-    """Cut ``text`` to at most ``limit`` characters, saying how long it was."""
-    if len(text) <= limit:
-        return text
-    marker = f"... [{len(text)} chars]"
-    return text[: max(0, limit - len(marker))] + marker
 
 
 def _safe_repr(value: Any) -> str:

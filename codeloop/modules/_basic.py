@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dspy
 
-from ..benchmarks._task import TaskView
+from ..benchmarks import TaskView
 from ._common import attempt_from, description_of, function_header, reply_field, task_inputs
 from ._signatures import ExamplesToCode, SpecToCode
 

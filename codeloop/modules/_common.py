@@ -11,9 +11,10 @@ from typing import Any
 import dspy
 from dspy.utils.exceptions import AdapterParseError
 
-from .._format import render_example, render_examples
-from ..benchmarks._task import TaskView
+from .._format import render_example, render_examples, truncate
+from ..benchmarks import TaskView
 from ..execution import IOTest, RunResult, Sandbox, default_sandbox
+from ..metrics import describe_outcome
 from ._extract import Extraction, extract_code
 
 logger = logging.getLogger(__name__)
@@ -125,8 +126,6 @@ def check(attempt: Attempt, task: TaskView, sandbox: Sandbox,
 def failure_feedback(attempt: Attempt, result: RunResult | None, task: TaskView,
                      tests: Sequence[IOTest] | None = None) -> str:
     """The failing visible examples: input, expected, and what the code did instead."""
-    from ..metrics._feedback import describe_outcome, truncate  # here: codeloop.metrics imports _format
-
     tests = list(task.examples if tests is None else tests)
     lines = []
     if not attempt.extraction_ok:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dspy
 
-from ..benchmarks._task import TaskView
+from ..benchmarks import TaskView
 from ..execution import Sandbox
 from ._calls import max_lm_calls
 from ._common import SandboxRef, attempt_from, best_attempt, check, failure_feedback, reply_field, task_inputs

@@ -9,9 +9,8 @@ import dspy
 
 from .. import _pyast
 from .._format import parse_example, render_examples
-from ..benchmarks._task import TaskView
-from ..execution import IOTest, Sandbox
-from ..execution._judge import values_equal
+from ..benchmarks import TaskView
+from ..execution import IOTest, Sandbox, values_equal
 from ._common import SandboxRef, attempt_from, check, reply_field, task_inputs
 from ._signatures import CodeFromTests, RequirementToTests
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import dspy
 
+from .._files import write_json_atomically
 from ..exceptions import ConfigError
 from ..execution import Sandbox
 from ..modules import build_module
@@ -35,17 +34,6 @@ def _wrapper_of(program: dspy.Module) -> str | None:
         if isinstance(program, klass):
             return name
     return None
-
-
-def write_json_atomically(path: Path, record: Any) -> Path:
-    """Write to a temporary file beside ``path`` and rename it: a kill never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
-        json.dump(record, handle, indent=1, default=str)
-        handle.write("\n")
-        temporary = handle.name
-    os.replace(temporary, path)
-    return path
 
 
 def save_program(program: dspy.Module, path: str | Path, *, module: str,

@@ -16,8 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from ...execution import IOTest
-from ...execution._codec import encode
+from ...execution import IOTest, encode
 
 InitialPolicy = Literal["first", "random", "diverse", "informative"]
 CounterexamplePolicy = Literal["first-failing", "random-failing", "informative"]
