@@ -13,7 +13,6 @@ import pytest  # noqa: E402
 import codeloop  # noqa: E402
 from codeloop.benchmarks import load_suite  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
-from codeloop.execution import Sandbox  # noqa: E402
 from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
 from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import ModuleProgram, build_module  # noqa: E402
@@ -22,12 +21,6 @@ from codeloop.optimizers import OPTIMIZER_NAMES, Budget, build_optimizer, save_p
 
 def small_lm():
     return offline_lm(SynthesisResponder(budget=SynthBudget(max_programs=2000)), cache=False)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 @pytest.fixture(scope="module")
