@@ -20,7 +20,7 @@ from codeloop.benchmarks.rounds import (
     summarize,
     to_frame,
 )
-from codeloop.execution import IOTest, Sandbox
+from codeloop.execution import IOTest
 
 REFERENCE = "def f(x):\n    return 2 * x + 1\n"
 
@@ -29,12 +29,6 @@ def make_task(task_id: str, n: int = 6) -> Task:
     tests = [IOTest(args=(x,), expected=2 * x + 1) for x in range(n)]
     return Task(id=task_id, entry_point="f", description="Double the number and add one.",
                 examples=tuple(tests[:3]), hidden_tests=tuple(tests[3:]), reference=REFERENCE)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as sb:
-        yield sb
 
 
 class Reference:

@@ -22,7 +22,6 @@ import codeloop  # noqa: E402
 from codeloop.benchmarks import Suite, load_suite, write_jsonl_suite  # noqa: E402
 from codeloop.cli import main  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
-from codeloop.execution import Sandbox  # noqa: E402
 from codeloop.experiments import (  # noqa: E402
     RunConfig,
     compare,
@@ -49,12 +48,6 @@ def suite_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("suite") / "small.jsonl"
     write_jsonl_suite(small, path)
     return path
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 def config(suite_file: Path, out: Path, **changes) -> RunConfig:

@@ -17,7 +17,7 @@ FAST = Limits(timeout_s=1.0, candidate_timeout_s=4.0)
 
 
 @pytest.fixture(scope="module")
-def sandbox():
+def fast_sandbox():  # not conftest's sandbox: the timeout tests need FAST's short limits
     with Sandbox(workers=2, limits=FAST) as sb:
         yield sb
 
@@ -26,9 +26,9 @@ def statuses(result):
     return [v.status for v in result.verdicts]
 
 
-def test_right_and_wrong_outputs_are_decided_in_the_parent(sandbox):
+def test_right_and_wrong_outputs_are_decided_in_the_parent(fast_sandbox):
     code = "def f(a, b=0):\n    return a + b\n"
-    result = sandbox.run(code, "f", [IOTest(args=(1, 2), expected=3), IOTest(args=(1,), kwargs={"b": 5}, expected=7)])
+    result = fast_sandbox.run(code, "f", [IOTest(args=(1, 2), expected=3), IOTest(args=(1,), kwargs={"b": 5}, expected=7)])
     assert statuses(result) == [Status.PASSED, Status.FAILED]
     assert result.verdicts[1].output == 6
     assert result.verdicts[1].reason == "expected 7, got 6"
@@ -41,29 +41,29 @@ def test_right_and_wrong_outputs_are_decided_in_the_parent(sandbox):
     [None, True, -7, 2**100, 1.5, "héllo\x00", b"\x00\xff", 1 + 2j, [1, [2]], (1, (2, 3)), {1, 2}, frozenset({3}),
      {"a": [1], (1, 2): {"b": None}}, math.inf, -math.inf],
 )
-def test_builtin_types_cross_the_boundary_intact(sandbox, value):
+def test_builtin_types_cross_the_boundary_intact(fast_sandbox, value):
     code = "def f(x):\n    return x\n"  # the value goes in encoded and comes back decoded
-    verdict = sandbox.run(code, "f", [IOTest(args=(value,), expected=value)]).verdicts[0]
+    verdict = fast_sandbox.run(code, "f", [IOTest(args=(value,), expected=value)]).verdicts[0]
     assert verdict.status is Status.PASSED, verdict.reason
     assert verdict.output == value and type(verdict.output) is type(value)
 
 
-def test_nan_crosses_as_a_float_and_subclasses_cross_as_their_base(sandbox):
+def test_nan_crosses_as_a_float_and_subclasses_cross_as_their_base(fast_sandbox):
     code = ("import collections\nP = collections.namedtuple('P', 'x y')\n"
             "def f(k):\n    return [float('nan'), collections.Counter('aab'), P(1, 2)][k]\n")
-    nan, counter, point = sandbox.run(code, "f", [IOTest(args=(k,), expected=None) for k in range(3)]).verdicts
+    nan, counter, point = fast_sandbox.run(code, "f", [IOTest(args=(k,), expected=None) for k in range(3)]).verdicts
     assert math.isnan(nan.output)
     assert counter.output == {"a": 2, "b": 1} and type(counter.output) is dict
     assert point.output == (1, 2) and type(point.output) is tuple
 
 
-def test_unencodable_output_is_failed_with_a_reason(sandbox):
-    verdict = sandbox.run("def f():\n    return object()\n", "f", [IOTest(expected=None)]).verdicts[0]
+def test_unencodable_output_is_failed_with_a_reason(fast_sandbox):
+    verdict = fast_sandbox.run("def f():\n    return object()\n", "f", [IOTest(expected=None)]).verdicts[0]
     assert verdict.status is Status.FAILED
     assert "'object'" in verdict.reason and "cannot cross" in verdict.reason
 
 
-def test_float_tolerance_and_assertion_style_comparisons(sandbox):
+def test_float_tolerance_and_assertion_style_comparisons(fast_sandbox):
     code = "def f(x):\n    return x\n"
     tests = [
         IOTest(args=(0.1 + 0.2,), expected=0.3),
@@ -74,20 +74,20 @@ def test_float_tolerance_and_assertion_style_comparisons(sandbox):
         IOTest(args=(1,), expected=True, compare="is"),
         IOTest(args=(True,), expected=True, compare="is"),
     ]
-    assert statuses(sandbox.run(code, "f", tests)) == [
+    assert statuses(fast_sandbox.run(code, "f", tests)) == [
         Status.FAILED, Status.PASSED, Status.PASSED, Status.PASSED, Status.PASSED, Status.FAILED, Status.PASSED]
 
 
-def test_expected_values_never_enter_the_child(sandbox):
+def test_expected_values_never_enter_the_child(fast_sandbox):
     secret = "expected-" + os.urandom(8).hex()
     code = ("import gc\ndef f():\n    return any(isinstance(o, (str, dict, list)) and "
             f"'{secret[:9]}' + '{secret[9:]}' in str(o)[:10000] for o in gc.get_objects())\n")
-    verdict = sandbox.run(code, "f", [IOTest(expected=secret)]).verdicts[0]
+    verdict = fast_sandbox.run(code, "f", [IOTest(expected=secret)]).verdicts[0]
     assert verdict.status is Status.FAILED
     assert verdict.output is False
 
 
-def test_exceptions_timeouts_and_crashes_are_distinct(sandbox):
+def test_exceptions_timeouts_and_crashes_are_distinct(fast_sandbox):
     code = ("import ctypes, os\n"
             "def f(k):\n"
             "    if k == 0:\n        raise ValueError('bad k')\n"
@@ -96,7 +96,7 @@ def test_exceptions_timeouts_and_crashes_are_distinct(sandbox):
             "    if k == 3:\n        ctypes.string_at(0)\n"
             "    if k == 4:\n        return bytearray(10**10)\n"
             "    return k\n")
-    result = sandbox.run(code, "f", [IOTest(args=(k,), expected=k) for k in range(6)])
+    result = fast_sandbox.run(code, "f", [IOTest(args=(k,), expected=k) for k in range(6)])
     error, timeout, exited, killed, memory, fine = result.verdicts
     assert (error.status, error.error_type, error.error_message) == (Status.ERROR, "ValueError", "bad k")
     assert timeout.status is Status.TIMEOUT and "per-test" in timeout.reason
@@ -106,78 +106,78 @@ def test_exceptions_timeouts_and_crashes_are_distinct(sandbox):
     assert fine.status is Status.PASSED  # later tests still run in a fresh child
 
 
-def test_candidate_time_limit_stops_the_remaining_tests(sandbox):
+def test_candidate_time_limit_stops_the_remaining_tests(fast_sandbox):
     code = "import time\ndef f(k):\n    time.sleep(0.4)\n    return k\n"
     limits = Limits(timeout_s=1.0, candidate_timeout_s=1.0)
-    result = sandbox.run(code, "f", [IOTest(args=(k,), expected=k) for k in range(6)], limits)
+    result = fast_sandbox.run(code, "f", [IOTest(args=(k,), expected=k) for k in range(6)], limits)
     assert result.verdicts[0].status is Status.PASSED
     assert result.verdicts[-1].status is Status.TIMEOUT
     assert all(v.status in (Status.PASSED, Status.TIMEOUT) for v in result.verdicts)
     assert result.duration_s < 3.0
 
 
-def test_load_failures_name_the_problem(sandbox):
-    syntax = sandbox.run("def f(:\n", "f", [IOTest(expected=1)] * 2)
+def test_load_failures_name_the_problem(fast_sandbox):
+    syntax = fast_sandbox.run("def f(:\n", "f", [IOTest(expected=1)] * 2)
     assert statuses(syntax) == [Status.ERROR, Status.ERROR]
     assert syntax.verdicts[0].error_type == "SyntaxError"
-    missing = sandbox.run("def g():\n    return 1\ndef h():\n    pass\n", "f", [IOTest(expected=1)])
+    missing = fast_sandbox.run("def g():\n    return 1\ndef h():\n    pass\n", "f", [IOTest(expected=1)])
     assert missing.verdicts[0].status is Status.ERROR
     assert "'f' is not defined" in missing.verdicts[0].reason and "g, h" in missing.verdicts[0].reason
-    hang = sandbox.run("while True:\n    pass\ndef f():\n    return 1\n", "f", [IOTest(expected=1)] * 2,
-                       Limits(timeout_s=0.3, candidate_timeout_s=2.0))
+    hang = fast_sandbox.run("while True:\n    pass\ndef f():\n    return 1\n", "f", [IOTest(expected=1)] * 2,
+                            Limits(timeout_s=0.3, candidate_timeout_s=2.0))
     assert statuses(hang) == [Status.TIMEOUT, Status.TIMEOUT]
 
 
-def test_stdout_and_stderr_tails_are_kept_per_test_and_capped(sandbox):
+def test_stdout_and_stderr_tails_are_kept_per_test_and_capped(fast_sandbox):
     code = "import sys\ndef f(k):\n    print('out', k)\n    print('x' * 5000, file=sys.stderr)\n    return k\n"
     limits = Limits(output_tail_bytes=100)
-    first, second = sandbox.run(code, "f", [IOTest(args=(1,), expected=1), IOTest(args=(2,), expected=2)],
-                                limits).verdicts
+    first, second = fast_sandbox.run(code, "f", [IOTest(args=(1,), expected=1), IOTest(args=(2,), expected=2)],
+                                     limits).verdicts
     assert first.stdout == "out 1\n" and second.stdout == "out 2\n"
     assert len(second.stderr) == 100 and set(second.stderr.strip()) == {"x"}
 
 
-def test_assertion_tests_run_in_the_child_and_say_so(sandbox):
+def test_assertion_tests_run_in_the_child_and_say_so(fast_sandbox):
     code = "def add(a, b):\n    return a + b\n"
     tests = [
         AssertTest(code="assert add(1, 2) == 3"),
         AssertTest(code="def check(candidate):\n    assert candidate(2, 2) == 5, 'two and two'\n"),
         AssertTest(code="assert undefined_name"),
     ]
-    ok, bad, broken = sandbox.run(code, "add", tests).verdicts
+    ok, bad, broken = fast_sandbox.run(code, "add", tests).verdicts
     assert ok.status is Status.PASSED and ok.decided_in == "child"
     assert bad.status is Status.FAILED and "two and two" in bad.reason
     assert broken.status is Status.ERROR and broken.error_type == "NameError"
 
 
-def test_results_are_cached_by_code_tests_and_limits(sandbox):
+def test_results_are_cached_by_code_tests_and_limits(fast_sandbox):
     code = f"def f():\n    return {os.urandom(4).hex()!r}\n"
     tests = [IOTest(expected=1)]
-    first = sandbox.run(code, "f", tests)
-    again = sandbox.run(code, "f", tests)
-    other_limits = sandbox.run(code, "f", tests, Limits(timeout_s=1.5))
+    first = fast_sandbox.run(code, "f", tests)
+    again = fast_sandbox.run(code, "f", tests)
+    other_limits = fast_sandbox.run(code, "f", tests, Limits(timeout_s=1.5))
     assert not first.cached and again.cached and not other_limits.cached
     assert again.verdicts == first.verdicts
 
 
-def test_bad_arguments_raise_errors_that_name_them(sandbox):
+def test_bad_arguments_raise_errors_that_name_them(fast_sandbox):
     with pytest.raises(ValueError, match="entry must be a Python identifier, got 'no pe'"):
-        sandbox.run("", "no pe", [])
+        fast_sandbox.run("", "no pe", [])
     with pytest.raises(ValueError, match="test 1: .*'object'"):
-        sandbox.run("def f(x):\n    return x\n", "f", [IOTest(args=(1,), expected=1), IOTest(args=(object(),))])
+        fast_sandbox.run("def f(x):\n    return x\n", "f", [IOTest(args=(1,), expected=1), IOTest(args=(object(),))])
     with pytest.raises(ValueError, match="isolation must be"):
         Sandbox(isolation="docker")
 
 
-def test_many_threads_share_one_pool(sandbox):
+def test_many_threads_share_one_pool(fast_sandbox):
     code = "def f(x):\n    return x * 2\n"
     errors: list[str] = []
 
     def worker(t: int) -> None:
         for i in range(15):
             n = t * 100 + i + 1
-            result = sandbox.run(code + f"# {n}\n", "f", [IOTest(args=(n,), expected=2 * n),
-                                                           IOTest(args=(n,), expected=n)])
+            result = fast_sandbox.run(code + f"# {n}\n", "f", [IOTest(args=(n,), expected=2 * n),
+                                                                IOTest(args=(n,), expected=n)])
             if statuses(result) != [Status.PASSED, Status.FAILED]:
                 errors.append(f"{n}: {statuses(result)}")
 
@@ -230,17 +230,17 @@ def test_without_namespaces_verdicts_hold_and_a_warning_says_isolation_is_reduce
     assert len(messages) == 1 and "test says no" in messages[0]
 
 
-def test_puzzle_answers_are_checked_by_sat_in_a_separate_child(sandbox):
+def test_puzzle_answers_are_checked_by_sat_in_a_separate_child(fast_sandbox):
     from codeloop.execution import SatTest
 
     sat = "def sat(s: str):\n    return s.count('o') == 3 and 'oo' not in s\n"
     tests = [SatTest(sat=sat)]
-    right = sandbox.run("def sol():\n    return 'ho' * 3\n", "sol", tests).verdicts[0]
-    wrong = sandbox.run("def sol():\n    return 'ooo'\n", "sol", tests).verdicts[0]
-    broken = sandbox.run("def sol():\n    return 5\n", "sol", tests).verdicts[0]
-    raising = sandbox.run("def sol():\n    raise KeyError('k')\n", "sol", tests).verdicts[0]
-    liar = sandbox.run("class T:\n    def __bool__(self):\n        return True\n"
-                       "def sol():\n    return T()\n", "sol", tests).verdicts[0]
+    right = fast_sandbox.run("def sol():\n    return 'ho' * 3\n", "sol", tests).verdicts[0]
+    wrong = fast_sandbox.run("def sol():\n    return 'ooo'\n", "sol", tests).verdicts[0]
+    broken = fast_sandbox.run("def sol():\n    return 5\n", "sol", tests).verdicts[0]
+    raising = fast_sandbox.run("def sol():\n    raise KeyError('k')\n", "sol", tests).verdicts[0]
+    liar = fast_sandbox.run("class T:\n    def __bool__(self):\n        return True\n"
+                            "def sol():\n    return T()\n", "sol", tests).verdicts[0]
     assert right.status is Status.PASSED and right.output == "hohoho"
     assert wrong.status is Status.FAILED and "did not return True" in wrong.reason
     assert broken.status is Status.FAILED and "AttributeError" in broken.reason  # sat raised on an int
@@ -248,36 +248,36 @@ def test_puzzle_answers_are_checked_by_sat_in_a_separate_child(sandbox):
     assert liar.status is Status.FAILED and "cannot cross" in liar.reason
 
 
-def test_malformed_or_hostile_frames_become_verdicts_not_exceptions(sandbox):
+def test_malformed_or_hostile_frames_become_verdicts_not_exceptions(fast_sandbox):
     code = ("import os, struct\ndef f(k):\n"
             "    body = [b'[' * 100000, b'{\"ok\": true, \"dt\": ' + b'9' * 400 + b'}',"
             " b'{\"ok\": true, \"v\": {\"c\": [' + b'9' * 400 + b', 0]}}', b'\\xff\\xfe'][k]\n"
             "    os.write(3, struct.pack('>I', len(body)) + body)\n    os._exit(0)\n")
-    result = sandbox.run(code, "f", [IOTest(args=(k,), expected=1) for k in range(4)])
+    result = fast_sandbox.run(code, "f", [IOTest(args=(k,), expected=1) for k in range(4)])
     assert all(v.status is not Status.PASSED for v in result.verdicts)
     assert [v.status for v in result.verdicts][0] is Status.CRASHED
 
 
-def test_huge_integers_cross_and_compare_under_tolerance(sandbox):
+def test_huge_integers_cross_and_compare_under_tolerance(fast_sandbox):
     big = 7 ** 9000  # beyond Python's 4300-digit decimal conversion limit
     code = "def f(n):\n    return 7 ** n\n"
-    exact, tolerant = sandbox.run(code, "f", [IOTest(args=(9000,), expected=big),
-                                              IOTest(args=(9000,), expected=big, rtol=1e-9)]).verdicts
+    exact, tolerant = fast_sandbox.run(code, "f", [IOTest(args=(9000,), expected=big),
+                                                   IOTest(args=(9000,), expected=big, rtol=1e-9)]).verdicts
     assert exact.status is Status.PASSED and exact.output == big
     assert tolerant.status is Status.PASSED
 
 
-def test_truthiness_is_judged_from_the_childs_bool_so_any_object_can_pass(sandbox):
+def test_truthiness_is_judged_from_the_childs_bool_so_any_object_can_pass(fast_sandbox):
     code = "import re\ndef f(s):\n    return re.match('a+$', s)\n"
-    yes, no = sandbox.run(code, "f", [IOTest(args=("aaa",), compare="truthy"),
-                                      IOTest(args=("abc",), compare="falsy")]).verdicts
+    yes, no = fast_sandbox.run(code, "f", [IOTest(args=("aaa",), compare="truthy"),
+                                           IOTest(args=("abc",), compare="falsy")]).verdicts
     assert yes.status is Status.PASSED and no.status is Status.PASSED
 
 
-def test_each_candidate_gets_an_empty_private_tmp(sandbox):
-    if not sandbox.isolation.startswith("namespaces"):
+def test_each_candidate_gets_an_empty_private_tmp(fast_sandbox):
+    if not fast_sandbox.isolation.startswith("namespaces"):
         pytest.skip("private /tmp needs namespaces")
     writer = "import os\ndef f():\n    open('/tmp/left-behind', 'w').write('x')\n    return sorted(os.listdir('/tmp'))\n"
     reader = "import os\ndef f():\n    return sorted(os.listdir('/tmp'))\n"
-    assert sandbox.run(writer, "f", [IOTest(expected=["left-behind"])]).passed
-    assert sandbox.run(reader, "f", [IOTest(expected=[])]).passed
+    assert fast_sandbox.run(writer, "f", [IOTest(expected=["left-behind"])]).passed
+    assert fast_sandbox.run(reader, "f", [IOTest(expected=[])]).passed
