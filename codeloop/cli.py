@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
 
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                              optimizer=args.optimizer, budget=args.budget, rounds=args.rounds, k=args.k,
-                             seed=args.seed, workers=args.workers, out=args.out)
+                             seed=args.seed, workers=args.workers, out=args.out, **_suite_settings(args))
     if args.dry_run:
         estimate = estimate_run(config)
         print(f"{config.optimizer} would make up to {estimate['optimize_estimate']} LM calls "
@@ -121,7 +121,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     base = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                            budget=args.budget, rounds=args.rounds, k=args.k, seed=args.seed, workers=args.workers,
-                           out=args.out or "codeloop-runs/compare")
+                           out=args.out or "codeloop-runs/compare", **_suite_settings(args))
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     seeds = _seeds(args.seeds)
     print(f"comparison directory: {base.out}", flush=True)
@@ -165,12 +165,25 @@ def _eval(args: argparse.Namespace) -> int:
         except (OSError, ValueError):
             out = "codeloop-runs/eval-unreadable"  # load_program reports what is wrong with the file
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, rounds=args.rounds, k=args.k,
-                             seed=args.seed, workers=args.workers, out=out, optimizer="none")
+                             seed=args.seed, workers=args.workers, out=out, optimizer="none", **_suite_settings(args))
     outcome = evaluate_saved(args.program, config, say=lambda line: print(line, flush=True))
     print()
     print(outcome.summary.render())
     print(f"\nwrote {outcome.directory}/")
     return 0
+
+
+def _suite_settings(args: argparse.Namespace) -> dict:
+    return {"mode": args.mode, "limit": args.limit, "skip_bad": args.skip_bad or None}
+
+
+def _suite_flags(parser: argparse.ArgumentParser) -> None:
+    """How a suite is loaded and presented: shared by run, compare and eval."""
+    parser.add_argument("--mode", choices=["examples", "description", "both"],
+                        help="what the program is given: examples (default), description, or both")
+    parser.add_argument("--limit", type=int, metavar="N",
+                        help="at most N tasks per split: a seeded sample, stratified by category")
+    parser.add_argument("--skip-bad", action="store_true", help="skip malformed suite rows (and report them)")
 
 
 def _experiment_flags(parser: argparse.ArgumentParser) -> None:
@@ -185,6 +198,7 @@ def _experiment_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=int, help="examples given in round 1 (default 3)")
     parser.add_argument("--seed", type=int, help="seed of everything random (default 0)")
     parser.add_argument("--workers", type=int, help="sandbox workers and evaluation threads (default 2)")
+    _suite_flags(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -233,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         evaluation.add_argument(flag)
     for flag in ("--rounds", "--k", "--seed", "--workers"):
         evaluation.add_argument(flag, type=int)
+    _suite_flags(evaluation)
     evaluation.add_argument("--out", help="run directory (default codeloop-runs/eval-<program name>)")
     evaluation.set_defaults(handler=_eval)
 

@@ -9,11 +9,15 @@
 - ``shared_data``: ``shared_data("mbpp", "mbpp.jsonl")`` is the path of a file in the shared data
   directory (``$CODELOOP_SHARED_DATA``, by default ``<repo>/../shared/data``); a test asking for
   a file that is not there is skipped, naming the path and the variable.
+
+Converted suites are cached in a fresh directory per test session (``CODELOOP_CACHE_DIR``), so a
+test never reads what another session, or the user's own runs, left in ``~/.cache/codeloop``.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,7 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+os.environ["CODELOOP_CACHE_DIR"] = tempfile.mkdtemp(prefix="codeloop-test-cache-")
 SHARED_DATA_VARIABLE = "CODELOOP_SHARED_DATA"
 
 

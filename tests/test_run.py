@@ -114,9 +114,10 @@ def test_bad_settings_name_the_value_and_what_is_accepted(flag, value, needle, t
         RunConfig.build(**{flag: value, "out": tmp_path})
 
 
-def test_k_beyond_the_suites_tests_is_refused(suite_file, tmp_path, sandbox):
-    with pytest.raises(ConfigError, match="--k=15 is too large"):
-        run_experiment(config(suite_file, tmp_path / "r", k=15), sandbox=sandbox)
+def test_k_beyond_what_augmentation_can_give_is_refused(suite_file, tmp_path, sandbox, capsys):
+    with pytest.raises(ConfigError, match="has no test tasks"):  # 12 tests plus 6 made up < 20 + 1
+        run_experiment(config(suite_file, tmp_path / "r", k=20), sandbox=sandbox)
+    assert "dropped 16: too few distinct inputs" in capsys.readouterr().out
     assert not (tmp_path / "r").exists()  # nothing written for a bad run
 
 

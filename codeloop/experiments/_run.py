@@ -27,7 +27,7 @@ import pandas as pd
 
 from .._files import write_json_atomically
 from .._progress import Progress
-from ..benchmarks import load_suite
+from ..benchmarks import Preparation, Suite, prepare_suite
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
 from ..exceptions import ConfigError
 from ..execution import Sandbox
@@ -122,25 +122,30 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     ``mlflow_uri`` also logs the finished run to MLflow (needs the ``mlflow`` extra).
     """
     began = time.perf_counter()
-    suite = load_suite(config.suite, seed=config.seed)  # bad settings fail before anything is written
-    train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
-    check_against_suite(config, suite)
-    if lm is None:
+    if lm is None:  # bad settings fail before anything is written
         resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM)
         if resolved.notice:
             say(f"note: {resolved.notice}")
         lm = resolved.lm
-    state = _prepare_directory(config, lm_identity(lm))
+    own_sandbox = sandbox is None
+    sandbox = sandbox or Sandbox(workers=config.workers)
+    try:
+        suite, preparation = prepared_suite(config, sandbox, say)
+        train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
+        state = _prepare_directory(config, lm_identity(lm))
+    except BaseException:
+        if own_sandbox:
+            sandbox.close()
+        raise
     out = config.out
+    write_json_atomically(out / "suite.json", preparation.model_dump(mode="json"))
     wall_before = state.get("wall_seconds", 0.0)
 
     def checkpoint_state() -> None:  # so a killed run's time still counts
         state["wall_seconds"] = wall_before + time.perf_counter() - began
         write_json_atomically(out / "state.json", state)
 
-    rounds_config = RoundsConfig(k=config.k, rounds=config.rounds, seed=config.seed)
-    own_sandbox = sandbox is None
-    sandbox = sandbox or Sandbox(workers=config.workers)
+    rounds_config = RoundsConfig(k=config.shown, rounds=config.rounds, seed=config.seed, mode=config.mode)
     try:
         program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, state,
                                                    say)
@@ -169,14 +174,27 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
     evaluation's upper bound (every test task failing every round). Nothing is called."""
     from ..modules import max_lm_calls
 
-    suite = load_suite(config.suite, seed=config.seed)
+    with Sandbox(workers=config.workers) as sandbox:
+        suite, _ = prepared_suite(config, sandbox, lambda line: None)
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
-    check_against_suite(config, suite)
     student = build_module(config.module)
     optimizer = build_optimizer(config.optimizer, budget=config.budget, seed=config.seed)
     wanted = optimizer.estimate_calls(student, len(train), len(dev)) if optimizer is not None else 0
     return {"optimize_estimate": wanted, "optimize_cap": min(wanted, config.budget),
             "evaluate_at_most": len(test) * config.rounds * max_lm_calls(student)}
+
+
+def prepared_suite(config: RunConfig, sandbox: Sandbox, say: Callable[[str], None]) -> tuple[Suite, Preparation]:
+    """``config.suite`` with every task runnable in rounds (converted where needed, cached), cut
+    to ``config.limit`` per split, and checked against the run's settings; what was done is said."""
+    suite, preparation = prepare_suite(config.suite, sandbox, k=config.shown, seed=config.seed,
+                                       skip_bad=config.skip_bad, limit=config.limit)
+    for line in preparation.lines():
+        say(line)
+    if config.limit is not None:
+        say(f"--limit {config.limit}: {suite.summary_line()}")
+    check_against_suite(config, suite)
+    return suite, preparation
 
 
 def program_digest(record: dict[str, Any]) -> str:
