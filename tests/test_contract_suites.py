@@ -160,12 +160,7 @@ def bad_row(file_form: FileForm, problem: str) -> Any:
             "same id twice": good}[problem]
 
 
-#: Known library bugs, by (kind, problem).
-KNOWN_BAD = {("jsonl", "same id twice"): "read_jsonl_suite leaves duplicate ids to the Suite validator, whose "
-                                         "error names the file but not the line (and skip_bad cannot skip it)"}
-MALFORMED = [pytest.param(kind, problem, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BAD[kind, problem]))
-             if (kind, problem) in KNOWN_BAD else (kind, problem)
-             for kind in sorted(FILE_FORMS) for problem in ("not an object", "missing field", "same id twice")]
+MALFORMED = [(kind, problem) for kind in sorted(FILE_FORMS) for problem in ("not an object", "missing field", "same id twice")]
 
 
 @pytest.mark.parametrize("kind, problem", MALFORMED)
