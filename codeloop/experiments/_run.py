@@ -138,8 +138,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     own_sandbox = sandbox is None
     sandbox = sandbox or Sandbox(workers=config.workers)
     try:
-        program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, state,
-                                                   say)
+        program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say)
         checkpoint_state()
         rows = _evaluate(config, program, lm, sandbox, test, rounds_config, state, say, checkpoint_state)
     finally:
@@ -209,7 +208,7 @@ def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sand
 
 
 def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, rounds_config: RoundsConfig,
-                       state: dict[str, Any], say) -> tuple[Any, dict[str, Any]]:
+                       say) -> tuple[Any, dict[str, Any]]:
     out = config.out
     program_path, optimization_path = out / "program.json", out / "optimization.json"
     if program_path.exists() and optimization_path.exists():
