@@ -71,7 +71,7 @@ def _prepare_directory(config: RunConfig, lm_name: str) -> dict[str, Any]:
     if config_path.exists():
         record = json.loads(config_path.read_text())
         stored = RunConfig.build(**record["config"])
-        if record.get("lm_resolved", lm_name) != lm_name:
+        if record["lm_resolved"] != lm_name:
             raise ConfigError(f"{out} was run with the LM {record['lm_resolved']!r}, not {lm_name!r}; mixing two "
                               "LMs in one run would mix their results: choose another --out or the same LM")
         changed = config.differences(stored)
