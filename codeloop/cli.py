@@ -79,7 +79,7 @@ def _bench_backend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _log_trials() -> None:
+def _show_trial_log() -> None:
     """Optimizers log each trial (score, LM calls) at INFO: show those lines while work runs."""
     import logging
 
@@ -104,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
               f"{config.rounds} rounds makes at most {estimate['evaluate_at_most']}")
         return 0
     print(f"run directory: {config.out}", flush=True)
-    _log_trials()
+    _show_trial_log()
     import os
 
     outcome = run_experiment(config, say=lambda line: print(line, flush=True),
@@ -125,7 +125,7 @@ def _compare(args: argparse.Namespace) -> int:
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     seeds = _seeds(args.seeds)
     print(f"comparison directory: {base.out}", flush=True)
-    _log_trials()
+    _show_trial_log()
     result = compare(strategies, seeds, base, baseline=args.baseline, say=lambda line: print(line, flush=True))
     table = comparison_table(result)
     print()

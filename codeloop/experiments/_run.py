@@ -75,7 +75,7 @@ def _prepare_directory(config: RunConfig, lm_name: str) -> dict[str, Any]:
     if config_path.exists():
         record = json.loads(config_path.read_text())
         stored = RunConfig.build(**record["config"])
-        if record.get("lm_resolved", lm_name) != lm_name:
+        if record["lm_resolved"] != lm_name:
             raise ConfigError(f"{out} was run with the LM {record['lm_resolved']!r}, not {lm_name!r}; mixing two "
                               "LMs in one run would mix their results: choose another --out or the same LM")
         changed = config.differences(stored)
@@ -147,8 +147,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
 
     rounds_config = RoundsConfig(k=config.shown, rounds=config.rounds, seed=config.seed, mode=config.mode)
     try:
-        program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, state,
-                                                   say)
+        program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say)
         checkpoint_state()
         rows = _evaluate(config, program, lm, sandbox, test, rounds_config, state, say, checkpoint_state)
     finally:
@@ -232,7 +231,7 @@ def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sand
 
 
 def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, rounds_config: RoundsConfig,
-                       state: dict[str, Any], say) -> tuple[Any, dict[str, Any]]:
+                       say) -> tuple[Any, dict[str, Any]]:
     out = config.out
     program_path, optimization_path = out / "program.json", out / "optimization.json"
     if program_path.exists() and optimization_path.exists():

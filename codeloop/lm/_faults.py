@@ -47,10 +47,6 @@ class FaultDecision:
     kind: FaultKind | None = None
     malformed_kind: MalformedKind | None = None
 
-    @property
-    def healthy(self) -> bool:
-        return self.kind is None
-
 
 class FaultPlan(BaseModel):
     """Seeded description of injected faults; all rates are per request, in ``[0, 1]``."""

@@ -82,7 +82,7 @@ class _RequestError(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Placeholder responder
+# Echo responder (tests the HTTP layer without the synthesizer)
 # ---------------------------------------------------------------------------------------------
 
 _OUTPUT_FIELDS_RE = re.compile(
