@@ -19,8 +19,10 @@ HEAVY = ("dspy", "pandas", "optuna", "numpy", "litellm")
 
 def _fresh_interpreter(code: str) -> str:
     """Run ``code`` in a new interpreter (the same one, the same ``PYTHONPATH``); its stdout."""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ), check=False)
+    here = str(Path(codeloop.__file__).resolve().parent.parent)  # this copy of codeloop, first
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env,
+                          check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
