@@ -25,6 +25,12 @@ def test_the_example_tasks_load_and_their_references_pass_every_test(sandbox):
         assert result.passed, (task.id, [v.reason for v in result.verdicts])
 
 
+def test_the_readmes_example_task_is_the_files_first_line():
+    readme = (EXAMPLES.parents[1] / "README.md").read_text()
+    block = readme.split("```json\n", 1)[1].split("```", 1)[0]
+    assert json.loads(block) == json.loads(EXAMPLES.read_text().splitlines()[0])
+
+
 def test_codeloop_run_runs_the_example_tasks(tmp_path):
     out = tmp_path / "run"
     code = main(["run", "--suite", f"jsonl:{EXAMPLES}", "--optimizer", "none", "--rounds", "2", "--k", "1",
