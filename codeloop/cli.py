@@ -123,10 +123,18 @@ def _compare(args: argparse.Namespace) -> int:
                            budget=args.budget, rounds=args.rounds, k=args.k, seed=args.seed, workers=args.workers,
                            out=args.out or "codeloop-runs/compare", **_suite_settings(args))
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    baseline = args.baseline
+    if args.modes:
+        from .experiments import with_modes
+
+        modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+        strategies = with_modes(strategies, modes)
+        if baseline and baseline not in strategies and "+" not in baseline:
+            baseline = f"{baseline}+{modes[0]}"
     seeds = _seeds(args.seeds)
     print(f"comparison directory: {base.out}", flush=True)
     _show_trial_log()
-    result = compare(strategies, seeds, base, baseline=args.baseline, say=lambda line: print(line, flush=True))
+    result = compare(strategies, seeds, base, baseline=baseline, say=lambda line: print(line, flush=True))
     table = comparison_table(result)
     print()
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -233,7 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     _experiment_flags(comparison)
     comparison.add_argument("--strategies", default="none,labeled-random,joint",
                             help="comma-separated optimizer names, each optionally NAME@BUDGET with its own "
-                                 "LM-call budget (default none,labeled-random,joint)")
+                                 "LM-call budget and +MODE (default none,labeled-random,joint)")
+    comparison.add_argument("--modes", metavar="MODES",
+                            help="run every strategy in each of these modes, e.g. examples,description,both "
+                                 "(describing a function in words vs by examples)")
     comparison.add_argument("--seeds", default="0,1", help="seeds: 0,1,2 or 0-4 (default 0,1)")
     comparison.add_argument("--baseline", help="strategy the others are compared with (default: the first)")
     comparison.add_argument("--out", help="comparison directory (default codeloop-runs/compare)")

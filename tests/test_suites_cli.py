@@ -139,3 +139,29 @@ def test_skip_bad_is_on_run_and_a_bad_row_is_named_without_it(tmp_path, capsys):
     assert run("--suite", f"jsonl:{bad}", "--optimizer", "none", "--limit", "2", "--skip-bad", "--out", str(out)) == 0
     assert "skipped 1 malformed rows" in capsys.readouterr().out
     assert len(json.loads((out / "suite.json").read_text())["skipped_rows"]) == 1
+
+
+def test_strategy_labels_carry_a_budget_and_a_mode():
+    from codeloop.experiments._compare import strategy_settings
+
+    assert strategy_settings("joint@40+description") == {"optimizer": "joint", "budget": 40, "mode": "description"}
+    assert strategy_settings("none+both") == {"optimizer": "none", "mode": "both"}
+    with pytest.raises(ConfigError, match="mode after '\\+' must be one of"):
+        strategy_settings("none+words")
+
+
+def test_compare_modes_is_one_command_and_reports_first_round_share_and_gap(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(["compare", "--strategies", "none", "--modes", "examples,description,both", "--seeds", "0",
+                 "--limit", "6", "--rounds", "2", "--module", "from-examples", "--lm", "offline:max_programs=20000",
+                 "--out", str(out)])
+    assert code == 0
+    result = json.loads((out / "comparison.json").read_text())
+    assert result["baseline"] == "none+examples"
+    modes = {name: r["mode"] for name, r in result["strategies"].items()}
+    assert modes == {"none+examples": "examples", "none+description": "description", "none+both": "both"}
+    for r in result["strategies"].values():
+        assert 0.0 <= r["first_round_share"] <= 1.0 and r["gap_at_1"] is not None
+    rows = [json.loads(line) for line in (out / "none+description" / "seed0" / "rounds.jsonl").read_text().splitlines()]
+    assert {row["mode"] for line in rows for row in line["rows"]} == {"description"}
+    assert "first-round share" in capsys.readouterr().out

@@ -34,6 +34,9 @@ class StrategyResult(BaseModel):
     ci_low: float
     ci_high: float
     solved_at_1: float
+    first_round_share: float  # of the tasks solved, the share solved in round 1 (mean over seeds)
+    gap_at_1: float | None  # conformity minus correctness in round 1 (mean over seeds)
+    mode: str = "examples"
     lm_calls: int  # optimizing, summed over seeds
     lm_calls_eval: int
     seeds: list[int]
@@ -68,17 +71,34 @@ def paired_bootstrap(scores: np.ndarray, baseline: int, *, resamples: int = 2000
     return low, high, diff_low, diff_high
 
 
+MODES = ("examples", "description", "both")
+
+
 def strategy_settings(strategy: str) -> dict[str, Any]:
-    """``NAME`` or ``NAME@BUDGET``: an optimizer, and optionally its own LM-call budget (to compare
-    strategies at different budgets, such as one at a third of another's calls)."""
-    name, at, budget = strategy.partition("@")
-    if not at:
-        return {"optimizer": name}
-    try:
-        return {"optimizer": name, "budget": int(budget)}
-    except ValueError:
-        raise ConfigError(f"strategy {strategy!r}: the budget after '@' must be a whole number of LM calls, "
-                          f"got {budget!r}") from None
+    """``NAME[@BUDGET][+MODE]``: an optimizer, optionally its own LM-call budget (to compare
+    strategies at different budgets, such as one at a third of another's calls), and optionally
+    the mode the program is evaluated and optimized in (``examples``, ``description``, ``both``)."""
+    rest, plus, mode = strategy.partition("+")
+    settings: dict[str, Any] = {}
+    if plus:
+        if mode not in MODES:
+            raise ConfigError(f"strategy {strategy!r}: the mode after '+' must be one of {', '.join(MODES)}, "
+                              f"got {mode!r}")
+        settings["mode"] = mode
+    name, at, budget = rest.partition("@")
+    settings["optimizer"] = name
+    if at:
+        try:
+            settings["budget"] = int(budget)
+        except ValueError:
+            raise ConfigError(f"strategy {strategy!r}: the budget after '@' must be a whole number of LM calls, "
+                              f"got {budget!r}") from None
+    return settings
+
+
+def with_modes(strategies: Sequence[str], modes: Sequence[str]) -> list[str]:
+    """Every strategy in every mode (``none`` and ``description`` give ``none+description``)."""
+    return [f"{s}+{m}" for s in strategies for m in modes]
 
 
 def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *, baseline: str | None = None,
@@ -122,9 +142,12 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
     for row, strategy in enumerate(strategies):
         cells = [summaries[(strategy, seed)] for seed in seeds]
         mean = float(matrix[row].mean())
+        gaps = [c.gap_at[0] for c in cells if c.gap_at and c.gap_at[0] is not None]
         results[strategy] = StrategyResult(
             strategy=strategy, mean=mean, ci_low=float(low[row]), ci_high=float(high[row]),
             solved_at_1=float(np.mean([c.solved_at[0] for c in cells])),
+            first_round_share=float(np.mean([c.first_round_share for c in cells])),
+            gap_at_1=float(np.mean(gaps)) if gaps else None, mode=configs[(strategy, seeds[0])].mode,
             lm_calls=sum(c.lm_calls_optimize for c in cells), lm_calls_eval=sum(c.lm_calls_eval for c in cells),
             seeds=list(seeds), diff=mean - float(matrix[index].mean()),
             diff_ci_low=float(diff_low[row]), diff_ci_high=float(diff_high[row]))
@@ -138,6 +161,7 @@ def comparison_table(comparison: Comparison) -> pd.DataFrame:
     rows = []
     for r in comparison.strategies.values():
         rows.append({"strategy": r.strategy, "solved@1": r.solved_at_1, comparison.metric: r.mean,
+                     "first-round share": r.first_round_share, "gap@1": r.gap_at_1,
                      "95% CI": f"[{r.ci_low:.3f}, {r.ci_high:.3f}]",
                      f"diff vs {comparison.baseline}": r.diff,
                      "diff 95% CI": f"[{r.diff_ci_low:.3f}, {r.diff_ci_high:.3f}]",
