@@ -103,7 +103,6 @@ def _run(args: argparse.Namespace) -> int:
               f"(capped at {estimate['optimize_cap']} by --budget {config.budget}); evaluating over "
               f"{config.rounds} rounds makes at most {estimate['evaluate_at_most']}")
         return 0
-    print(f"run directory: {config.out}", flush=True)
     _show_trial_log()
     import os
 
@@ -182,7 +181,8 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _suite_settings(args: argparse.Namespace) -> dict:
-    return {"mode": args.mode, "limit": args.limit, "skip_bad": args.skip_bad or None}
+    return {"mode": args.mode, "limit": args.limit, "skip_bad": args.skip_bad or None,
+            "repair": args.repair or None}
 
 
 def _suite_flags(parser: argparse.ArgumentParser) -> None:
@@ -192,6 +192,9 @@ def _suite_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, metavar="N",
                         help="at most N tasks per split: a seeded sample, stratified by category")
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed suite rows (and report them)")
+    parser.add_argument("--repair", action="store_true",
+                        help="move damaged files of the run directory aside (NAME.corrupt-<time>) and redo only "
+                             "what they recorded, instead of refusing")
 
 
 def _experiment_flags(parser: argparse.ArgumentParser) -> None:

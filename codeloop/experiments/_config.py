@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..exceptions import ConfigError
 
 #: Fields that may change between a run and its resumption without invalidating its work.
-RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base")
+RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base", "repair")
 
 
 class RunConfig(BaseModel):
@@ -35,6 +35,7 @@ class RunConfig(BaseModel):
         "examples", description="what the program is given: examples only, the description only, or both")
     limit: int | None = Field(None, ge=1, description="at most this many tasks per split (a seeded, stratified sample)")
     skip_bad: bool = Field(False, description="skip malformed suite rows (and report them) instead of stopping")
+    repair: bool = Field(False, description="move damaged files of the run directory aside instead of refusing")
     seed: int = 0
     workers: int = Field(2, ge=1, le=64)
     out: Path = Path("codeloop-runs/default")

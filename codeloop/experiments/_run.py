@@ -14,9 +14,12 @@ point (SIGKILL included) continues where it stopped when started again with the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +34,7 @@ from ..benchmarks import Preparation, Suite, prepare_suite
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
 from ..exceptions import ConfigError
 from ..execution import Sandbox
-from ..lm import resolve_lm
+from ..lm import check_lm_reachable, resolve_lm
 from ..modules import as_program, build_module
 from ..optimizers import (
     build_optimizer,
@@ -67,23 +70,88 @@ def lm_identity(lm: Any) -> str:
     return f"{model} (max_programs={budget.max_programs})" if budget is not None else model
 
 
+def usable_directory(out: Path) -> None:
+    """Refuse, naming the problem, an ``--out`` that is a file, lies under a file, or cannot be written."""
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            where = "is a file" if parent == out else f"lies under {parent}, which is a file"
+            raise ConfigError(f"--out {out} {where}; give a directory (new or a run's own)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".codeloop-write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: cannot write there ({exc.strerror or exc}); give a writable directory") from None
+
+
+def read_record(path: Path, *, repair: bool) -> dict[str, Any] | None:
+    """A JSON file of the run directory, or ``None`` if absent. A damaged one is refused, naming it;
+    with ``repair`` it is moved aside (``NAME.corrupt-<time>``) and treated as absent, so only the
+    work it recorded is redone."""
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict):
+            raise ValueError(f"holds a {type(record).__name__}, not an object")
+        return record
+    except (ValueError, UnicodeDecodeError) as exc:
+        if not repair:
+            raise ConfigError(f"{path} is damaged ({_describe(exc)}); run again with --repair to move it aside "
+                              "and redo only what it recorded") from None
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        path.replace(aside)
+        logger.warning("moved the damaged %s aside to %s", path, aside.name)
+        return None
+
+
+def readable_study(path: Path, *, repair: bool) -> None:
+    """Refuse a ``trials.db`` that is not an SQLite database (naming it), or with ``repair`` move
+    it aside so the search starts a fresh study."""
+    if not path.exists():
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            db.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if not repair:
+            raise ConfigError(f"{path} is damaged (not a readable SQLite database: {exc}); run again with --repair "
+                              "to move it aside and redo the search's trials") from None
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        path.replace(aside)
+        logger.warning("moved the damaged %s aside to %s", path, aside.name)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}"
+    return str(exc)
+
+
 def _prepare_directory(config: RunConfig, lm_name: str) -> dict[str, Any]:
     """Create the run directory, or check that it belongs to the same experiment; the state so far."""
     out = config.out
+    usable_directory(out)
     config_path = out / "config.json"
     state_path = out / "state.json"
-    if config_path.exists():
-        record = json.loads(config_path.read_text())
-        stored = RunConfig.build(**record["config"])
-        if record["lm_resolved"] != lm_name:
-            raise ConfigError(f"{out} was run with the LM {record['lm_resolved']!r}, not {lm_name!r}; mixing two "
+    record = read_record(config_path, repair=config.repair)
+    if record is not None:
+        try:
+            stored, stored_lm = RunConfig.build(**record["config"]), record["lm_resolved"]
+        except (KeyError, TypeError, ConfigError) as exc:
+            raise ConfigError(f"{config_path} does not hold a run configuration ({exc}); choose another --out, "
+                              "or run with --repair to move it aside") from None
+        if stored_lm != lm_name:
+            raise ConfigError(f"{out} was run with the LM {stored_lm!r}, not {lm_name!r}; mixing two "
                               "LMs in one run would mix their results: choose another --out or the same LM")
         changed = config.differences(stored)
         if changed:
             details = ", ".join(f"{f}: {getattr(stored, f)!r} there, {getattr(config, f)!r} now" for f in changed)
             raise ConfigError(f"{out} holds a different run ({details}); choose another --out or the same settings")
-        return json.loads(state_path.read_text()) if state_path.exists() else {}
-    out.mkdir(parents=True, exist_ok=True)
+        return read_record(state_path, repair=config.repair) or {}
     write_json_atomically(config_path, {"config": config.model_dump(mode="json"), "lm_resolved": lm_name,
                                         "environment": environment(),
                                         "seeds": {"optimizer": config.seed, "rounds": config.seed,
@@ -103,14 +171,16 @@ def _cut_partial_line(path: Path) -> None:
 
 def _read_rows(path: Path) -> list[dict]:
     """The rows of every task finished so far: one line per task, so a line cut short by a
-    kill loses only that task, which is then run again."""
-    rows = []
+    kill, or damaged later, loses only that task, which is then run again (and said)."""
+    rows, damaged = [], 0
     if path.exists():
-        for line in path.read_text().splitlines():
+        for line in path.read_bytes().splitlines():
             try:
-                rows += json.loads(line)["rows"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
+                rows += json.loads(line.decode("utf-8"))["rows"]
+            except (ValueError, KeyError, TypeError):  # ValueError: bad JSON or bad UTF-8
+                damaged += bool(line.strip())
+    if damaged:
+        logger.warning("%s: %d damaged line(s) skipped; their tasks are run again", path, damaged)
     return rows
 
 
@@ -123,10 +193,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     """
     began = time.perf_counter()
     if lm is None:  # bad settings fail before anything is written
-        resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM)
-        if resolved.notice:
-            say(f"note: {resolved.notice}")
-        lm = resolved.lm
+        lm = resolved_lm(config, say)
     own_sandbox = sandbox is None
     sandbox = sandbox or Sandbox(workers=config.workers)
     try:
@@ -173,6 +240,7 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
     evaluation's upper bound (every test task failing every round). Nothing is called."""
     from ..modules import max_lm_calls
 
+    resolved_lm(config, lambda line: None)  # a bad --lm fails a dry run too
     with Sandbox(workers=config.workers) as sandbox:
         suite, _ = prepared_suite(config, sandbox, lambda line: None)
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
@@ -181,6 +249,16 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
     wanted = optimizer.estimate_calls(student, len(train), len(dev)) if optimizer is not None else 0
     return {"optimize_estimate": wanted, "optimize_cap": min(wanted, config.budget),
             "evaluate_at_most": len(test) * config.rounds * max_lm_calls(student)}
+
+
+def resolved_lm(config: RunConfig, say: Callable[[str], None]) -> Any:
+    """The LM ``config`` names, checked to be reachable (a key, a server) before anything is written."""
+    resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM)
+    if not resolved.offline:
+        check_lm_reachable(resolved.model, api_base=config.api_base or os.environ.get("CODELOOP_API_BASE"))
+    if resolved.notice:
+        say(f"note: {resolved.notice}")
+    return resolved.lm
 
 
 def prepared_suite(config: RunConfig, sandbox: Sandbox, say: Callable[[str], None]) -> tuple[Suite, Preparation]:
@@ -213,16 +291,16 @@ def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sand
     record = json.loads(Path(program_path).read_text())
     config = RunConfig.build(**{**config.model_dump(), "module": record["module"], "optimizer": "none"})
     out = config.out
-    if (out / "config.json").exists():
-        stored = RunConfig.build(**json.loads((out / "config.json").read_text())["config"])
+    stored_record = read_record(out / "config.json", repair=config.repair) if out.is_dir() else None
+    if stored_record is not None:
+        stored = RunConfig.build(**stored_record["config"])
         changed = config.differences(stored)
         if changed:
             raise ConfigError(f"{out} holds a different run (differs in {', '.join(changed)}); choose another --out")
-    if (out / "program.json").exists():
-        held = json.loads((out / "program.json").read_text())
-        if program_digest(held) != program_digest(record):
-            raise ConfigError(f"{out} holds the evaluation of another program; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    held = read_record(out / "program.json", repair=config.repair) if out.is_dir() else None
+    if held is not None and program_digest(held) != program_digest(record):
+        raise ConfigError(f"{out} holds the evaluation of another program; choose another --out")
+    usable_directory(out)
     write_json_atomically(out / "program.json", record)
     write_json_atomically(out / "optimization.json",
                           {"optimizer": "none", "budget": config.budget, "lm_calls": 0, "tokens": 0, "trials": [],
@@ -234,8 +312,8 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
                        say) -> tuple[Any, dict[str, Any]]:
     out = config.out
     program_path, optimization_path = out / "program.json", out / "optimization.json"
-    if program_path.exists() and optimization_path.exists():
-        optimization = json.loads(optimization_path.read_text())
+    optimization = read_record(optimization_path, repair=config.repair) if program_path.exists() else None
+    if optimization is not None:
         program, _ = load_program(program_path, sandbox=sandbox)
         optimization["trials_reused"] = len(optimization.get("trials", []))
         say(f"resuming: the compiled program in {program_path} is reused ({optimization['trials_reused']} trials)")
@@ -244,7 +322,9 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
     settings: dict[str, Any] = {"budget": config.budget, "seed": config.seed, "sandbox": sandbox, "lm": lm,
                                 "num_threads": config.workers, "trial_log": out / "trials.jsonl"}
     if config.optimizer != "none" and "storage" in optimizer_class(config.optimizer).param_names():
-        settings["storage"] = f"sqlite:///{(out / 'trials.db').resolve()}"  # a resumable study
+        study_file = out / "trials.db"
+        readable_study(study_file, repair=config.repair)
+        settings["storage"] = f"sqlite:///{study_file.resolve()}"  # a resumable study
     optimizer = build_optimizer(config.optimizer, **settings)
     optimization: dict[str, Any] = {"optimizer": config.optimizer, "budget": config.budget, "lm_calls": 0,
                                     "tokens": 0, "trials": [], "trials_reused": 0, "budget_exhausted": False}

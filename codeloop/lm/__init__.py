@@ -22,6 +22,7 @@ from ._accounting import (
 )
 from ._engine import OfflineEngine, offline_lm
 from ._faults import FaultPlan
+from ._preflight import check_lm_reachable
 from ._resolve import OFFLINE_NOTICE, ResolvedLM, resolve_lm
 from ._responder import ChatRequest, SynthesisResponder
 from ._server import ServerHandle, run_server, serve
@@ -41,6 +42,7 @@ __all__ = [
     "StoppingLM",
     "SynthesisResponder",
     "budget_stops",
+    "check_lm_reachable",
     "offline_lm",
     "resolve_lm",
     "run_server",
