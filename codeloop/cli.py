@@ -137,7 +137,9 @@ def _compare(args: argparse.Namespace) -> int:
     table = comparison_table(result)
     print()
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    print(f"\n{result.metric}: mean over {len(seeds)} seed(s) x test tasks; 95% paired-bootstrap intervals "
+    print(f"\n{result.metric}: mean over {result.tasks} test tasks (each the mean of {result.seeds} seed(s)); 95% "
+          "intervals by a bootstrap over tasks, paired; won/lost: tasks better/worse than the baseline; p: exact "
+          "sign test over tasks, Holm-corrected across strategies. "
           f"({result.resamples} resamples); wrote {base.out}/comparison.json, comparison.csv, comparison.md, "
           "comparison.png")
     return 0
@@ -237,9 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     comparison = commands.add_parser(
-        "compare", help="strategies x seeds on one suite: means with paired-bootstrap 95%% intervals",
+        "compare", help="strategies x seeds on one suite: means with task-level bootstrap 95%% intervals",
         description="Runs every strategy with every seed (each cell a run directory under OUT, resumable), "
-                    "then prints solved@R per strategy with its 95%% paired-bootstrap interval and the paired "
+                    "then prints solved@R per strategy with its 95%% task-level bootstrap interval, the paired "
                     "difference to the baseline strategy.")
     _experiment_flags(comparison)
     comparison.add_argument("--strategies", default="none,labeled-random,joint",

@@ -24,10 +24,12 @@ from codeloop.cli import main  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
 from codeloop.experiments import (  # noqa: E402
     RunConfig,
+    cluster_bootstrap,
     compare,
     evaluate_saved,
-    paired_bootstrap,
+    holm,
     run_experiment,
+    sign_test,
 )
 from codeloop.lm import resolve_lm  # noqa: E402
 
@@ -189,17 +191,40 @@ def test_a_sigkilled_joint_run_continues_where_it_stopped(suite_file, tmp_path):
 # -- compare and eval ---------------------------------------------------------------------
 
 
-def test_paired_bootstrap_gives_the_baseline_a_zero_difference_and_catches_a_constant_gain():
+def test_the_task_bootstrap_gives_the_baseline_a_zero_difference_and_catches_a_constant_gain():
     import numpy as np
 
     rng = np.random.default_rng(0)
     base = rng.integers(0, 2, size=200).astype(float)
     better = base.copy()
     better[np.flatnonzero(base == 0)[:30]] = 1.0  # 30 more units solved, none lost
-    low, high, diff_low, diff_high = paired_bootstrap(np.array([base, better]), 0, resamples=500)
+    low, high, diff_low, diff_high = cluster_bootstrap(np.array([base, better]), 0, resamples=500)
     assert diff_low[0] == diff_high[0] == 0.0
     assert 0 < diff_low[1] <= 0.15 <= diff_high[1]  # a paired gain of exactly 30/200
     assert low[1] < better.mean() < high[1]
+
+
+def test_sign_test_and_holm_are_exact():
+    assert sign_test([1, 1, 1, 1, 1, 0], [0, 0, 0, 0, 0, 0]) == (5, 0, 2 / 32)
+    assert sign_test([1, 0, 0.5], [0, 1, 0.5]) == (1, 1, 1.0)
+    assert sign_test([0, 0], [0, 0]) == (0, 0, 1.0)
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])  # 3p, then max(2p, before), then p
+    assert holm([0.5, 0.001]) == pytest.approx([0.5, 0.002])
+
+
+def test_identical_seeds_do_not_narrow_the_interval(suite_file, tmp_path, sandbox):
+    """The tasks are the same for every seed: a strategy whose results do not depend on the seed
+    (``none``) gets the same interval from two seeds as from one (a bootstrap over (seed, task)
+    pairs narrowed it), and is marked as not varying across seeds."""
+    base = config(suite_file, tmp_path / "c", optimizer="none")
+    one = compare(["none", "labeled-random"], [0], base.model_copy(update={"out": tmp_path / "one"}),
+                  sandbox=sandbox, lm=resolve_lm(SMALL_LM).lm, say=lambda line: None)
+    two = compare(["none", "labeled-random"], [0, 1], base.model_copy(update={"out": tmp_path / "two"}),
+                  sandbox=sandbox, lm=resolve_lm(SMALL_LM).lm, say=lambda line: None)
+    a, b = one.strategies["none"], two.strategies["none"]
+    assert (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high)
+    assert two.tasks == one.tasks == 6 and two.seeds == 2
+    assert b.varies_with_seed is False
 
 
 def test_compare_writes_means_intervals_and_paired_differences_and_resumes(suite_file, tmp_path, sandbox):

@@ -1,13 +1,16 @@
-"""``codeloop compare``: strategies x seeds in one command, with paired-bootstrap intervals.
+"""``codeloop compare``: strategies x seeds in one command, with task-level intervals and tests.
 
 Each (strategy, seed) cell is an ordinary run directory under ``OUT/<strategy>/seed<seed>``,
 so a comparison resumes cell by cell, and inside a cell, exactly as ``codeloop run`` does.
 All cells run in one process, sharing the sandbox and DSPy's cache.
 
-The score of a cell is per test task: solved by the last round (1/0). Strategies are
-compared on the same tasks and seeds, so the bootstrap resamples (seed, task) pairs once per
-replicate and every strategy's mean, and every difference to the baseline, is computed on
-the same resample: a paired interval, much tighter than two independent ones.
+The score of a cell is per test task: solved by the last round (1/0). The test tasks are the
+same for every seed and strategy, so the unit of evidence is the task (``_stats``): a strategy's
+score on a task is the mean over its seeds, intervals come from a bootstrap over tasks (the same
+resampled tasks for every strategy, so differences are paired), and each strategy is tested
+against the baseline by an exact two-sided sign test over tasks, Holm-corrected across
+strategies. A strategy whose every task came out the same on every seed is marked: more seeds
+added no evidence about it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ..exceptions import ConfigError
 from ..execution import Sandbox
 from ._config import RunConfig
 from ._run import run_experiment
+from ._stats import cluster_bootstrap, holm, sign_test
 
 
 class StrategyResult(BaseModel):
@@ -43,6 +47,11 @@ class StrategyResult(BaseModel):
     diff: float | None = None  # mean minus the baseline's, paired
     diff_ci_low: float | None = None
     diff_ci_high: float | None = None
+    wins: int = 0  # test tasks on which it scored above the baseline (mean over seeds)
+    losses: int = 0
+    p_value: float | None = None  # exact two-sided sign test against the baseline over tasks
+    p_holm: float | None = None  # the same, Holm-corrected across the strategies
+    varies_with_seed: bool = True  # False: every task came out the same on every seed
 
 
 class Comparison(BaseModel):
@@ -50,25 +59,9 @@ class Comparison(BaseModel):
     metric: str
     confidence: float
     resamples: int
+    tasks: int  # test tasks every strategy was scored on (the bootstrap's and the test's units)
+    seeds: int
     strategies: dict[str, StrategyResult]
-
-
-def paired_bootstrap(scores: np.ndarray, baseline: int, *, resamples: int = 2000, confidence: float = 0.95,
-                     seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Intervals for each row's mean, and for each row minus the baseline row, resampling columns.
-
-    ``scores`` is strategies x units (a unit is one (seed, task) pair). Returns
-    ``(low, high, diff_low, diff_high)``, one entry per strategy.
-    """
-    strategies, units = scores.shape
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, units, size=(resamples, units))
-    means = scores[:, picks].mean(axis=2)  # strategies x resamples
-    diffs = means - means[baseline]
-    alpha = (1 - confidence) / 2
-    low, high = np.quantile(means, [alpha, 1 - alpha], axis=1)
-    diff_low, diff_high = np.quantile(diffs, [alpha, 1 - alpha], axis=1)
-    return low, high, diff_low, diff_high
 
 
 MODES = ("examples", "description", "both")
@@ -134,14 +127,19 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
     finally:
         if own:
             sandbox.close()
-    units = sorted(set.intersection(*(set(v) for v in solved.values())))
-    matrix = np.array([[solved[s][u] for u in units] for s in strategies])
+    units = set.intersection(*(set(v) for v in solved.values()))
+    tasks = sorted({task for seed, task in units if all((s, task) in units for s in seeds)})
+    cube = np.array([[[solved[s][(seed, t)] for seed in seeds] for t in tasks] for s in strategies])
+    matrix = cube.mean(axis=2)  # strategies x tasks: each task's score averaged over the seeds
     index = strategies.index(baseline)
-    low, high, diff_low, diff_high = paired_bootstrap(matrix, index, resamples=resamples, seed=base.seed)
+    low, high, diff_low, diff_high = cluster_bootstrap(matrix, index, resamples=resamples, seed=base.seed)
+    tests = {s: sign_test(matrix[row], matrix[index]) for row, s in enumerate(strategies) if s != baseline}
+    adjusted = dict(zip(tests, holm([p for _, _, p in tests.values()])))
     results = {}
     for row, strategy in enumerate(strategies):
         cells = [summaries[(strategy, seed)] for seed in seeds]
         mean = float(matrix[row].mean())
+        wins, losses, p_value = tests.get(strategy, (0, 0, None))
         gaps = [c.gap_at[0] for c in cells if c.gap_at and c.gap_at[0] is not None]
         results[strategy] = StrategyResult(
             strategy=strategy, mean=mean, ci_low=float(low[row]), ci_high=float(high[row]),
@@ -150,9 +148,11 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
             gap_at_1=float(np.mean(gaps)) if gaps else None, mode=configs[(strategy, seeds[0])].mode,
             lm_calls=sum(c.lm_calls_optimize for c in cells), lm_calls_eval=sum(c.lm_calls_eval for c in cells),
             seeds=list(seeds), diff=mean - float(matrix[index].mean()),
-            diff_ci_low=float(diff_low[row]), diff_ci_high=float(diff_high[row]))
+            diff_ci_low=float(diff_low[row]), diff_ci_high=float(diff_high[row]), wins=wins, losses=losses,
+            p_value=p_value, p_holm=adjusted.get(strategy),
+            varies_with_seed=len(seeds) == 1 or bool((cube[row] != cube[row][:, :1]).any()))
     comparison = Comparison(baseline=baseline, metric=f"solved@{base.rounds}", confidence=0.95,
-                            resamples=resamples, strategies=results)
+                            resamples=resamples, tasks=len(tasks), seeds=len(seeds), strategies=results)
     write_comparison(comparison, base.out)
     return comparison
 
@@ -160,11 +160,14 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
 def comparison_table(comparison: Comparison) -> pd.DataFrame:
     rows = []
     for r in comparison.strategies.values():
-        rows.append({"strategy": r.strategy, "solved@1": r.solved_at_1, comparison.metric: r.mean,
+        rows.append({"strategy": r.strategy + ("" if r.varies_with_seed else " (same on every seed)"),
+                     "solved@1": r.solved_at_1, comparison.metric: r.mean,
                      "first-round share": r.first_round_share, "gap@1": r.gap_at_1,
                      "95% CI": f"[{r.ci_low:.3f}, {r.ci_high:.3f}]",
                      f"diff vs {comparison.baseline}": r.diff,
                      "diff 95% CI": f"[{r.diff_ci_low:.3f}, {r.diff_ci_high:.3f}]",
+                     "won/lost tasks": "" if r.p_value is None else f"{r.wins}/{r.losses}",
+                     "p (Holm)": "" if r.p_holm is None else f"{r.p_holm:.3f}",
                      "LM calls (optimize)": r.lm_calls, "LM calls (eval)": r.lm_calls_eval})
     return pd.DataFrame(rows)
 
@@ -188,7 +191,7 @@ def write_comparison(comparison: Comparison, directory: Path) -> None:
     axes.errorbar(means, ys, xerr=errors, fmt="o", capsize=3)
     axes.set_yticks(ys, [r.strategy for r in results])
     axes.invert_yaxis()
-    axes.set(xlabel=f"{comparison.metric} (95% paired-bootstrap CI)", xlim=(0, 1))
+    axes.set(xlabel=f"{comparison.metric} (95% CI, bootstrap over tasks)", xlim=(0, 1))
     figure.tight_layout()
     figure.savefig(directory / "comparison.png", dpi=100)
     plt.close(figure)
