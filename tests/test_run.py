@@ -143,10 +143,10 @@ def test_a_loaded_program_is_a_thread_safe_callable(suite_file, tmp_path, sandbo
     outcome = run_experiment(config(suite_file, tmp_path / "run"), sandbox=sandbox, say=lambda line: None)
     program = codeloop.load(outcome.directory / "program.json", lm=SMALL_LM, sandbox=sandbox)
     solution = program(examples=[((3, 4), 7), ((10, -2), 8), ((0, 0), 0)], name="add")
-    assert solution.passed and solution.verdicts == ["passed"] * 3 and "def add(" in solution.code
+    assert solution.passed_visible and solution.verdicts == ["passed"] * 3 and "def add(" in solution.code
     results: list[bool] = []
     threads = [threading.Thread(target=lambda i=i: results.append(
-        program(examples=[(([1, 2, i],), 3 + i), (([],), 0), (([5],), 5)], name="total").passed)) for i in range(4)]
+        program(examples=[(([1, 2, i],), 3 + i), (([],), 0), (([5],), 5)], name="total").passed_visible)) for i in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -154,6 +154,34 @@ def test_a_loaded_program_is_a_thread_safe_callable(suite_file, tmp_path, sandbo
     assert results == [True] * 4
     with pytest.raises(ConfigError, match=r"examples\[0\]: args must be a tuple"):
         program(examples=[(3, 4)])
+
+
+def test_a_solution_runs_and_checks_its_code_in_the_sandbox_and_arguments_are_never_guessed(
+        suite_file, tmp_path, sandbox):
+    program = codeloop.CompiledProgram(codeloop.build_module("from-examples"), resolve_lm(SMALL_LM).lm, sandbox)
+    solution = program(examples=[((3, 4), 7), ((10, -2), 8), ((0, 0), 0)], name="add")
+    assert solution.passed_visible and not hasattr(solution, "passed")
+    assert solution.run(20, 22) == 42  # computed in the sandbox: the app never execs the code
+    check = solution.check([((1, 1), 2), ((2, 2), 5)])
+    assert [v.status.value for v in check.verdicts] == ["passed", "failed"] and not check.passed
+    with pytest.raises(codeloop.SolutionFailed, match="did not return a value: error") as caught:
+        solution.run("a", 1)  # str + int raises in the child
+    assert caught.value.verdict.error_type == "TypeError"
+    with pytest.raises(ConfigError, match=r"could be one argument or the arguments themselves; write \(\[3, 1, 4\],\)"):
+        program(examples=[([3, 1, 4], 3), ([5, 9, 2], 9)], name="biggest")  # three arguments, or one list?
+    one_list = program(examples=[([3, 1, 4], 4), ([7], 7), ([2, 8], 8)], name="biggest")  # lengths differ: one list
+    assert one_list.run([1, 5, 2]) == 5
+
+
+def test_the_offline_backend_says_so_and_warns_on_description_only_calls(suite_file, tmp_path, sandbox, monkeypatch):
+    outcome = run_experiment(config(suite_file, tmp_path / "run", optimizer="none"), sandbox=sandbox,
+                             say=lambda line: None)
+    monkeypatch.delenv("CODELOOP_LM", raising=False)
+    with pytest.warns(UserWarning, match="offline backend"):
+        program = codeloop.load(outcome.directory / "program.json", sandbox=sandbox)
+    assert program.offline
+    with pytest.warns(UserWarning, match="synthesizes code from examples only"):
+        program(description="count the words", name="words")
 
 
 @pytest.mark.slow
@@ -323,3 +351,19 @@ def test_a_run_can_be_logged_to_mlflow(suite_file, tmp_path, sandbox, monkeypatc
     assert run.data.metrics["lm_calls"] == outcome.summary.lm_calls
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"summary.json", "program.json", "solved_at.png"} <= artifacts
+
+
+def test_the_readmes_app_example_runs_as_written(suite_file, tmp_path, sandbox):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Embed a compiled program in your app", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    run_experiment(config(suite_file, tmp_path / "codeloop-runs" / "default", optimizer="none"), sandbox=sandbox,
+                   say=lambda line: None)
+    env = {**os.environ, "PYTHONPATH": str(Path(codeloop.__file__).resolve().parents[1])}
+    env.pop("CODELOOP_LM", None)
+    done = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=240)
+    assert done.returncode == 0, done.stderr
+    code, rest = done.stdout.split("\n\n", 1)  # the printed code ends with a newline of its own
+    assert code.startswith("def add(") and "return" in code
+    assert rest.splitlines() == ["['passed', 'passed', 'passed']", "True", "42", "True"], done.stdout
