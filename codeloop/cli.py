@@ -89,6 +89,8 @@ def _show_trial_log() -> None:
         handler.setFormatter(logging.Formatter("  %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    # the command line is the application: Optuna's "A new study created ..." lines are not ours to print
+    logging.getLogger("optuna").setLevel(logging.WARNING)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -367,3 +367,30 @@ def test_the_readmes_app_example_runs_as_written(suite_file, tmp_path, sandbox):
     code, rest = done.stdout.split("\n\n", 1)  # the printed code ends with a newline of its own
     assert code.startswith("def add(") and "return" in code
     assert rest.splitlines() == ["['passed', 'passed', 'passed']", "True", "42", "True"], done.stdout
+
+
+def test_the_summary_says_how_the_program_was_chosen_and_when_the_budget_was_short():
+    from codeloop.experiments._report import budget_note, how_chosen, markdown_table
+
+    kept = {"choice": {"trial": 0, "as_given": True, "scored_on": "all of dev", "finalists": {"0": 0.083, "5": 0.111},
+                       "sign_test_p": 0.5, "best_finalist": 5, "wins": 1, "losses": 0, "tested_on": 28,
+                       "accept_alpha": 0.1}}
+    said = how_chosen("joint", kept)
+    assert "the program as given (Optuna trial 0, 0.083 on all of dev)" in said
+    assert "trial 5 (0.111), won 1 and lost 0 of 28 held-out tasks" in said and "p = 0.500 > 0.1" in said
+    assert how_chosen("none", {}) == "no optimizer: the module as given"
+    assert "below the optimizer's own estimate (651)" in budget_note(150, {"estimate": 651})
+    assert budget_note(150, {"estimate": 100}) == ""
+    table = markdown_table(pd.DataFrame({"round": [1], "solved@r": [0.1234567], "gap": [None]}))
+    assert table.splitlines() == ["| round | solved@r | gap |", "|---|---|---|", "| 1 | 0.123 | - |"]
+
+
+def test_the_cli_prints_no_optuna_log_lines(suite_file, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(codeloop.__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-m", "codeloop.cli", "run", "--suite", f"jsonl:{suite_file}", "--lm",
+                           SMALL_LM, "--module", "from-examples", "--optimizer", "joint", "--budget", "20",
+                           "--rounds", "1", "--out", str(tmp_path / "r")], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "A new study created" not in done.stdout + done.stderr
+    assert "chosen: " in done.stdout and "shares of those open tasks" in done.stdout

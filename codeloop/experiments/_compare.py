@@ -28,6 +28,7 @@ from .._files import write_json_atomically
 from ..exceptions import ConfigError
 from ..execution import Sandbox
 from ._config import RunConfig
+from ._report import markdown_table
 from ._run import run_experiment
 from ._stats import cluster_bootstrap, holm, sign_test
 
@@ -168,7 +169,7 @@ def comparison_table(comparison: Comparison) -> pd.DataFrame:
                      "diff 95% CI": f"[{r.diff_ci_low:.3f}, {r.diff_ci_high:.3f}]",
                      "won/lost tasks": "" if r.p_value is None else f"{r.wins}/{r.losses}",
                      "p (Holm)": "" if r.p_holm is None else f"{r.p_holm:.3f}",
-                     "LM calls (optimize)": r.lm_calls, "LM calls (eval)": r.lm_calls_eval})
+                     "LM calls (optimize, all seeds)": r.lm_calls, "LM calls (eval, all seeds)": r.lm_calls_eval})
     return pd.DataFrame(rows)
 
 
@@ -177,7 +178,10 @@ def write_comparison(comparison: Comparison, directory: Path) -> None:
     write_json_atomically(directory / "comparison.json", json.loads(comparison.model_dump_json()))
     table = comparison_table(comparison)
     table.to_csv(directory / "comparison.csv", index=False)
-    (directory / "comparison.md").write_text(table.to_string(index=False, float_format=lambda v: f"{v:.3f}") + "\n")
+    (directory / "comparison.md").write_text(
+        f"{markdown_table(table)}\n\n{comparison.metric} per test task, mean over {comparison.tasks} tasks (each the "
+        f"mean of {comparison.seeds} seed(s)); 95% intervals by a bootstrap over tasks; won/lost: tasks above/below "
+        f"the baseline {comparison.baseline}; p: exact two-sided sign test over tasks, Holm-corrected.\n")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -28,6 +28,10 @@ class RunSummary(BaseModel):
     conformity_at: list[float | None]
     correctness_at: list[float | None]
     gap_at: list[float | None]
+    open_at: list[int] = []  # tasks still open in round r (the denominator of conformity and correctness)
+    mode: str = "examples"
+    chosen: str = ""  # how the program was chosen, in words
+    budget_note: str = ""  # set when the budget was below the optimizer's own estimate
     lm_calls: int  # optimizing plus evaluating
     tokens: int
     lm_calls_optimize: int
@@ -45,7 +49,9 @@ class RunSummary(BaseModel):
         return cls(suite=config.suite, module=config.module, optimizer=config.optimizer, seed=config.seed,
                    tasks=rounds.tasks, rounds=rounds.rounds, k=config.k, solved_at=rounds.solved_at,
                    first_round_share=rounds.first_round_share, conformity_at=rounds.conformity_at,
-                   correctness_at=rounds.correctness_at, gap_at=rounds.gap_at,
+                   correctness_at=rounds.correctness_at, gap_at=rounds.gap_at, open_at=rounds.open_at,
+                   mode=config.mode, chosen=how_chosen(config.optimizer, optimization),
+                   budget_note=budget_note(config.budget, optimization),
                    lm_calls=int(optimization.get("lm_calls", 0)) + rounds.lm_calls,
                    tokens=int(optimization.get("tokens", 0)) + rounds.tokens,
                    lm_calls_optimize=int(optimization.get("lm_calls", 0)), lm_calls_eval=rounds.lm_calls,
@@ -54,21 +60,30 @@ class RunSummary(BaseModel):
                    tasks_reused=tasks_reused, wall_seconds=round(wall_seconds, 2))
 
     def table(self) -> pd.DataFrame:
-        """One row per round: solved@r, conformity, correctness and their gap on the tasks still open."""
-        return pd.DataFrame({"round": range(1, self.rounds + 1), "solved@r": self.solved_at,
+        """One row per round: solved@r (of all tasks), and on the tasks still open in that round,
+        how many there were, conformity, correctness and their gap."""
+        open_at = self.open_at or [None] * self.rounds
+        return pd.DataFrame({"round": range(1, self.rounds + 1), "solved@r": self.solved_at, "open": open_at,
                              "conformity": self.conformity_at, "correctness": self.correctness_at,
                              "gap": self.gap_at})
 
     def render(self) -> str:
         def fmt(value: float | None) -> str:
-            return "-" if value is None else f"{value:.3f}"
+            return "-" if value is None or value != value else f"{value:.3f}"
 
-        lines = [f"{self.module} + {self.optimizer} on {self.suite} (test: {self.tasks} tasks, k={self.k}, "
-                 f"seed {self.seed})", "", "round  solved@r  conformity  correctness  gap"]
+        shown = "no examples (description only)" if self.mode == "description" else f"k={self.k}"
+        lines = [f"{self.module} + {self.optimizer} on {self.suite} (test: {self.tasks} tasks, {shown}, "
+                 f"mode {self.mode}, seed {self.seed})", "", "round  solved@r   open  conformity  correctness    gap"]
         for _, row in self.table().iterrows():
-            lines.append(f"{int(row['round']):>5}  {fmt(row['solved@r']):>8}  {fmt(row['conformity']):>10}  "
+            opened = "-" if row["open"] is None or row["open"] != row["open"] else str(int(row["open"]))
+            lines.append(f"{int(row['round']):>5}  {fmt(row['solved@r']):>8}  {opened:>5}  {fmt(row['conformity']):>10}  "
                          f"{fmt(row['correctness']):>11}  {fmt(row['gap']):>5}")
-        lines += ["", f"first-round share: {self.first_round_share:.3f}",
+        lines += ["", LEGEND, "", f"first-round share: {self.first_round_share:.3f}"]
+        if self.chosen:
+            lines.append(f"chosen: {self.chosen}")
+        if self.budget_note:
+            lines.append(f"note: {self.budget_note}")
+        lines += [
                   f"LM calls: {self.lm_calls} ({self.lm_calls_optimize} optimizing, budget {self.budget}"
                   f"{', spent' if self.budget_exhausted else ''}; {self.lm_calls_eval} evaluating), "
                   f"tokens: {self.tokens}",
@@ -76,23 +91,74 @@ class RunSummary(BaseModel):
         return "\n".join(lines)
 
 
+LEGEND = ("solved@r: share of all test tasks solved by round r. open: tasks not solved before round r; "
+          "conformity (the code passes the examples shown), correctness (it passes every test) and gap "
+          "(conformity minus correctness) are shares of those open tasks. first-round share: of the tasks "
+          "solved, the share solved in round 1.")
+
+
+def how_chosen(optimizer: str, optimization: dict[str, Any]) -> str:
+    """How the compiled program was chosen, in words (from ``optimization.json``)."""
+    if optimizer == "none":
+        return "no optimizer: the module as given"
+    choice = optimization.get("choice")
+    if choice:
+        finalists = {int(k): v for k, v in (choice.get("finalists") or {}).items()}
+        best = choice.get("best_finalist", choice["trial"])
+        where = choice.get("scored_on", "dev")
+        if choice.get("as_given"):
+            if best == choice["trial"] or best not in finalists:
+                return f"the program as given (Optuna trial {choice['trial']}): no finalist scored higher on {where}"
+            p = choice.get("sign_test_p")
+            versus = (f", won {choice['wins']} and lost {choice['losses']} of {choice.get('tested_on')} held-out tasks"
+                      if choice.get("wins") is not None else "")
+            test = f" (sign test p = {p:.3f} > {choice['accept_alpha']})" if p is not None else ""
+            return (f"the program as given (Optuna trial {choice['trial']}, {finalists.get(choice['trial'], 0):.3f} on "
+                    f"{where}): the best finalist, trial {best} ({finalists[best]:.3f}){versus}, was not "
+                    f"significantly better{test}")
+        p = choice.get("sign_test_p")
+        test = f", sign test p = {p:.3f}" if p is not None else ""
+        versus = (f", won {choice['wins']} and lost {choice['losses']} of {choice.get('tested_on')} held-out tasks"
+                  if choice.get("wins") is not None else "")
+        return f"Optuna trial {choice['trial']} ({finalists.get(choice['trial'], 0):.3f} on {where}{versus}{test})"
+    scored = [t for t in optimization.get("trials", []) if t.get("kind") in ("candidate", "final")
+              and t.get("score") is not None]
+    if not scored:
+        return f"{optimizer} chose without scoring on dev"
+    best = max(scored, key=lambda t: t["score"])
+    return f"{optimizer}'s choice; its best scored trial: {best['number']} ({best['score']:.3f} on {best['n_examples']} dev tasks)"
+
+
+def budget_note(budget: int, optimization: dict[str, Any]) -> str:
+    estimate = optimization.get("estimate")
+    if estimate is None or estimate <= budget:
+        return ""
+    return (f"the budget ({budget} LM calls) is below the optimizer's own estimate ({estimate}): it searched "
+            f"only part of what it would have (raise --budget for a full search)")
+
+
+def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:
+    """``frame`` as a Markdown table, floats rounded to ``digits`` (no extra dependency)."""
+    def cell(value: Any) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return "-"
+        if isinstance(value, float):
+            return f"{value:.{digits}f}"
+        return str(value).replace("|", "\\|")
+
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
+
+
 def write_summary(summary: RunSummary, directory: Path) -> dict[str, Path]:
     paths = {"json": directory / "summary.json", "csv": directory / "summary.csv", "md": directory / "summary.md"}
     paths["json"].write_text(json.dumps(summary.model_dump(), indent=2) + "\n")
     summary.table().to_csv(paths["csv"], index=False)
-    table = summary.table().to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else \
-        summary.table().to_string(index=False)
-    paths["md"].write_text(f"# {summary.module} + {summary.optimizer} on {summary.suite}\n\n{table}\n\n"
-                           f"```\n{summary.render()}\n```\n")
+    paths["md"].write_text(f"# {summary.module} + {summary.optimizer} on {summary.suite}\n\n"
+                           f"{markdown_table(summary.table())}\n\n{LEGEND}\n\n```\n{summary.render()}\n```\n")
     return paths
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def write_plots(summary: RunSummary, trials: list[dict[str, Any]], directory: Path) -> dict[str, Path]:

@@ -335,6 +335,9 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
         estimate = optimizer.estimate_calls(student, len(trainset), len(devset))
         say(f"optimizing {config.module} with {config.optimizer}: budget {config.budget} LM calls "
             f"(estimated need {estimate}), {len(trainset)} train and {len(devset)} dev tasks")
+        if estimate > config.budget:
+            say(f"note: the budget ({config.budget}) is below {config.optimizer}'s estimate ({estimate}): it will "
+                "search only part of its space")
         began = time.perf_counter()
         program = optimizer.compile(student, trainset=trainset, valset=devset)
         optimization.update(lm_calls=optimizer.spend.calls, tokens=optimizer.spend.tokens,

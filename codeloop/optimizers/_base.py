@@ -160,8 +160,8 @@ class Session:
         if self.trial_log is not None:  # as it happens: a killed compile leaves its record
             with self._log_lock, self.trial_log.open("a") as log:
                 log.write(json.dumps(trial.model_dump()) + "\n")
-        logger.info("%s trial %d (%s): score=%s calls=%d", self.optimizer, trial.number, kind,
-                    "-" if score is None else f"{score:.3f}", used.calls)
+        logger.info("%s trial %d (%s): %s, %d LM calls", self.optimizer, trial.number, kind,
+                    "not scored" if score is None else f"score {score:.3f} on {n} dev tasks", used.calls)
         return trial
 
 

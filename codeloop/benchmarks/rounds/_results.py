@@ -24,6 +24,7 @@ class RoundsSummary(BaseModel):
     conformity_at: list[float | None]  # mean conformity of the tasks still open in round r
     correctness_at: list[float | None]
     gap_at: list[float | None]  # conformity minus correctness, per round
+    open_at: list[int] = []  # tasks still open (not solved before) in round r: the denominator of the three above
     pass_at_k: dict[str, list[float | None]] = {}  # "pass@k" -> per round, when samples > 1
     lm_calls: int = 0
     tokens: int = 0
@@ -41,9 +42,10 @@ def summarize(frame: pd.DataFrame, rounds: int) -> RoundsSummary:
     solved_at = [float((first_solved <= r).sum() / tasks) if tasks else 0.0 for r in range(1, rounds + 1)]
     solved_total = len(first_solved)
     first_round_share = float((first_solved == 1).sum() / solved_total) if solved_total else 0.0
-    conformity_at, correctness_at, gap_at = [], [], []
+    conformity_at, correctness_at, gap_at, open_at = [], [], [], []
     for r in range(1, rounds + 1):
         at = primary[primary["round"] == r]
+        open_at.append(int(at["task_id"].nunique()))
         if at.empty:
             conformity_at.append(None)
             correctness_at.append(None)
@@ -65,7 +67,7 @@ def summarize(frame: pd.DataFrame, rounds: int) -> RoundsSummary:
             pass_at[f"pass@{k}"] = per_round
     return RoundsSummary(tasks=tasks, rounds=rounds, solved_at=solved_at, first_round_share=first_round_share,
                          conformity_at=conformity_at, correctness_at=correctness_at, gap_at=gap_at,
-                         pass_at_k=pass_at, lm_calls=int(frame["lm_calls"].sum()), tokens=int(frame["tokens"].sum()))
+                         open_at=open_at, pass_at_k=pass_at, lm_calls=int(frame["lm_calls"].sum()), tokens=int(frame["tokens"].sum()))
 
 
 def save_results(frame: pd.DataFrame, summary: RoundsSummary, directory: str | Path) -> dict[str, Path]:
