@@ -113,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
     print()
     print(outcome.summary.render())
     print(f"\nwrote {outcome.directory}/: summary.json, summary.csv, summary.md, results.parquet, program.json, "
-          "solved_at.png, score_vs_calls.png")
+          f"{', '.join(outcome.plots)}")
     return 0
 
 

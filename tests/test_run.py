@@ -64,8 +64,9 @@ def test_a_run_writes_its_directory_and_a_summary_with_every_field(suite_file, t
     out = outcome.directory
     assert (out / "trials.jsonl").exists()  # empty: labeled-random scores no candidates
     for name in ("config.json", "program.json", "results.parquet", "summary.json", "summary.csv",
-                 "summary.md", "solved_at.png", "score_vs_calls.png", "rounds.jsonl"):
+                 "summary.md", "solved_at.png", "rounds.jsonl", "suite.json"):
         assert (out / name).stat().st_size > 0, name
+    assert not (out / "score_vs_calls.png").exists()  # labeled-random scored nothing: no empty plot
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) >= SUMMARY_KEYS
     assert summary["tasks"] == 6 and len(summary["solved_at"]) == 2 and len(summary["conformity_at"]) == 2
@@ -394,3 +395,20 @@ def test_the_cli_prints_no_optuna_log_lines(suite_file, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "A new study created" not in done.stdout + done.stderr
     assert "chosen: " in done.stdout and "shares of those open tasks" in done.stdout
+
+
+def test_no_empty_plot_and_the_same_test_tasks_for_every_seed(tmp_path, capsys):
+    rows = [{"id": f"own/{n}", "entry_point": "double", "examples": [{"args": [i], "expected": 2 * i} for i in range(3)],
+             "hidden_tests": [{"args": [i], "expected": 2 * i} for i in range(3, 6)],
+             "reference": "def double(x):\n    return 2 * x\n"} for n in range(30)]  # no split: seeded
+    suite = tmp_path / "s.jsonl"
+    suite.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    tested = []
+    for seed in (0, 1):
+        out = tmp_path / f"seed{seed}"
+        assert main(["run", "--suite", f"jsonl:{suite}", "--optimizer", "none", "--lm", SMALL_LM, "--rounds", "1",
+                     "--module", "from-examples", "--seed", str(seed), "--limit", "4", "--out", str(out)]) == 0
+        assert (out / "solved_at.png").exists() and not (out / "score_vs_calls.png").exists()
+        tested.append(sorted(json.loads(line)["task"] for line in (out / "rounds.jsonl").read_text().splitlines()))
+    assert tested[0] == tested[1] and len(tested[0]) == 4
+    assert "score_vs_calls.png" not in capsys.readouterr().out

@@ -29,7 +29,7 @@ from ..exceptions import ConfigError
 from ..execution import Sandbox
 from ._config import RunConfig
 from ._report import markdown_table
-from ._run import run_experiment
+from ._run import lm_identity, run_experiment
 from ._stats import cluster_bootstrap, holm, sign_test
 
 
@@ -56,6 +56,9 @@ class StrategyResult(BaseModel):
 
 
 class Comparison(BaseModel):
+    suite: str = ""
+    module: str = ""
+    lm: str = ""
     baseline: str
     metric: str
     confidence: float
@@ -152,7 +155,8 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
             diff_ci_low=float(diff_low[row]), diff_ci_high=float(diff_high[row]), wins=wins, losses=losses,
             p_value=p_value, p_holm=adjusted.get(strategy),
             varies_with_seed=len(seeds) == 1 or bool((cube[row] != cube[row][:, :1]).any()))
-    comparison = Comparison(baseline=baseline, metric=f"solved@{base.rounds}", confidence=0.95,
+    comparison = Comparison(suite=base.suite, module=base.module, lm=lm_identity(lm) if lm is not None else
+                            (base.lm or "default"), baseline=baseline, metric=f"solved@{base.rounds}", confidence=0.95,
                             resamples=resamples, tasks=len(tasks), seeds=len(seeds), strategies=results)
     write_comparison(comparison, base.out)
     return comparison
@@ -188,14 +192,33 @@ def write_comparison(comparison: Comparison, directory: Path) -> None:
     import matplotlib.pyplot as plt
 
     results = list(comparison.strategies.values())
-    figure, axes = plt.subplots(figsize=(6, 0.4 * len(results) + 1.5))
+    labels = [r.strategy + ("" if r.varies_with_seed else " *") for r in results]
     ys = np.arange(len(results))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 0.45 * len(results) + 2.2), sharey=True)
     means = np.array([r.mean for r in results])
     errors = np.array([[r.mean - r.ci_low for r in results], [r.ci_high - r.mean for r in results]])
-    axes.errorbar(means, ys, xerr=errors, fmt="o", capsize=3)
-    axes.set_yticks(ys, [r.strategy for r in results])
-    axes.invert_yaxis()
-    axes.set(xlabel=f"{comparison.metric} (95% CI, bootstrap over tasks)", xlim=(0, 1))
+    left.errorbar(means, ys, xerr=errors, fmt="o", capsize=3)
+    for y, r in zip(ys, results):
+        left.annotate(f"{r.lm_calls} calls", (r.ci_high, y), xytext=(4, 0), textcoords="offset points",
+                      va="center", fontsize=7)
+    left.set_yticks(ys, labels)
+    left.invert_yaxis()
+    left.set(xlabel=f"{comparison.metric} (95% CI, bootstrap over tasks)",
+             xlim=(0, min(1.0, max(r.ci_high for r in results) * 1.35 + 0.05)))
+    diffs = np.array([r.diff or 0.0 for r in results])
+    diff_errors = np.array([[(r.diff or 0) - (r.diff_ci_low or 0) for r in results],
+                            [(r.diff_ci_high or 0) - (r.diff or 0) for r in results]])
+    right.errorbar(diffs, ys, xerr=diff_errors, fmt="s", capsize=3, color="darkorange")
+    right.axvline(0.0, color="grey", linewidth=1)
+    for y, r in zip(ys, results):
+        note = "baseline" if r.p_holm is None else f"p(Holm)={r.p_holm:.2f}"
+        right.annotate(note, (max(r.diff_ci_high or 0, 0), y), xytext=(4, 0), textcoords="offset points",
+                       va="center", fontsize=7)
+    right.set(xlabel=f"difference to {comparison.baseline} (paired 95% CI)")
+    figure.suptitle(f"{comparison.suite}, {comparison.module}, LM {comparison.lm}: {comparison.tasks} test tasks x "
+                    f"{comparison.seeds} seed(s)" + ("; * same on every seed" if any(not r.varies_with_seed
+                                                                                     for r in results) else ""),
+                    fontsize=9)
     figure.tight_layout()
     figure.savefig(directory / "comparison.png", dpi=100)
     plt.close(figure)

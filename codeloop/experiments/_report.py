@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -161,39 +162,81 @@ def write_summary(summary: RunSummary, directory: Path) -> dict[str, Path]:
     return paths
 
 
-def write_plots(summary: RunSummary, trials: list[dict[str, Any]], directory: Path) -> dict[str, Path]:
-    """``solved_at.png`` (solved@round) and ``score_vs_calls.png`` (trial score against cumulative LM calls)."""
+def solved_intervals(frame: pd.DataFrame, rounds: int, *, resamples: int = 2000, seed: int = 0) -> np.ndarray:
+    """95% intervals for solved@r, r = 1..rounds (2 x rounds), by a bootstrap over the test tasks."""
+    primary = frame[frame["sample"] == 0]
+    tasks = sorted(primary["task_id"].unique())
+    if not tasks:
+        return np.zeros((2, rounds))
+    first = primary[primary["correctness"]].groupby("task_id")["round"].min()
+    solved = np.array([[task in first.index and first[task] <= r for r in range(1, rounds + 1)] for task in tasks],
+                      dtype=float)  # tasks x rounds
+    picks = np.random.default_rng(seed).integers(0, len(tasks), size=(resamples, len(tasks)))
+    means = solved[picks].mean(axis=1)  # resamples x rounds
+    return np.quantile(means, [0.025, 0.975], axis=0)
+
+
+def write_plots(summary: RunSummary, trials: list[dict[str, Any]], directory: Path,
+                frame: pd.DataFrame | None = None, choice: dict[str, Any] | None = None) -> dict[str, Path]:
+    """``solved_at.png`` (solved@round with 95% intervals over tasks) and, when the optimizer scored
+    candidates, ``score_vs_calls.png`` (each trial's dev score against cumulative LM calls, the
+    chosen program marked, the program as given as a reference line). No plot is written empty."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    paths = {"solved_at": directory / "solved_at.png", "score_vs_calls": directory / "score_vs_calls.png"}
-    figure, axes = plt.subplots(figsize=(5, 3.5))
-    axes.plot(range(1, summary.rounds + 1), summary.solved_at, marker="o")
-    axes.set(xlabel="round", ylabel="solved (cumulative share)", ylim=(0, 1),
-             title=f"{summary.module} + {summary.optimizer}")
-    axes.set_xticks(range(1, summary.rounds + 1))
+    paths = {"solved_at": directory / "solved_at.png"}
+    rounds = range(1, summary.rounds + 1)
+    figure, axes = plt.subplots(figsize=(5.5, 3.8))
+    axes.plot(rounds, summary.solved_at, marker="o", label="solved by round r")
+    if frame is not None and len(frame):
+        low, high = solved_intervals(frame, summary.rounds, seed=summary.seed)
+        axes.fill_between(rounds, low, high, alpha=0.2, label="95% CI (bootstrap over tasks)")
+        axes.legend(loc="lower right", fontsize=8)
+    top = max([*summary.solved_at, 0.05])
+    axes.set(xlabel="round", ylabel=f"share of the {summary.tasks} test tasks", ylim=(0, min(1.0, top * 1.6 + 0.05)),
+             title=f"{summary.module} + {summary.optimizer} on {summary.suite}\nsolved@r, {summary.tasks} tasks, "
+                   f"seed {summary.seed}")
+    axes.title.set_fontsize(9)
+    axes.set_xticks(list(rounds))
     figure.tight_layout()
     figure.savefig(paths["solved_at"], dpi=100)
     plt.close(figure)
 
-    figure, axes = plt.subplots(figsize=(5, 3.5))
-    spent, xs, ys, best, bests = 0, [], [], None, []
+    spent, points = 0, []
     for trial in trials:
         spent += int(trial.get("lm_calls", 0))
         if trial.get("kind") in ("candidate", "final") and trial.get("score") is not None:
-            xs.append(spent)
-            ys.append(trial["score"])
-            best = trial["score"] if best is None else max(best, trial["score"])
-            bests.append(best)
-    if xs:
-        axes.scatter(xs, ys, s=12, label="trial")
-        axes.step(xs, bests, where="post", label="best so far")
-        axes.legend()
-    else:
-        axes.text(0.5, 0.5, "no scored trials", ha="center", va="center", transform=axes.transAxes)
-    axes.set(xlabel="LM calls (cumulative)", ylabel="dev score", title="score against LM calls")
+            points.append((spent, float(trial["score"]), trial))
+    if not points:
+        stale = directory / "score_vs_calls.png"
+        if stale.exists():
+            stale.unlink()  # a plot of an earlier run of this directory would describe another search
+        return paths
+    paths["score_vs_calls"] = directory / "score_vs_calls.png"
+    figure, axes = plt.subplots(figsize=(6, 3.8))
+    sizes = sorted({int(p[2].get("n_examples", 0)) for p in points})
+    for size in sizes:
+        mine = [p for p in points if int(p[2].get("n_examples", 0)) == size]
+        axes.scatter([p[0] for p in mine], [p[1] for p in mine], s=14,
+                     label=f"trial scored on {size} dev tasks")
+    given_number = (choice or {}).get("given")
+    given = next((p for p in reversed(points) if given_number is not None  # its last (widest) evaluation
+                  and (p[2].get("params") or {}).get("optuna_trial") == given_number), None)
+    if given is not None:
+        axes.axhline(given[1], linestyle="--", color="grey", linewidth=1, label="program as given")
+    chosen_number = (choice or {}).get("trial")
+    chosen = [p for p in points if chosen_number is not None
+              and (p[2].get("params") or {}).get("optuna_trial") == chosen_number]
+    if chosen:
+        axes.scatter([chosen[-1][0]], [chosen[-1][1]], marker="*", s=160, color="crimson", zorder=3,
+                     label="chosen program")
+    axes.legend(fontsize=7, loc="best")
+    axes.set(xlabel="LM calls spent optimizing (cumulative)", ylabel="dev score (share of tasks solved)",
+             title=f"{summary.optimizer}: each trial's dev score against LM calls\n{summary.module} on {summary.suite}, "
+                   f"budget {summary.budget}")
+    axes.title.set_fontsize(9)
     figure.tight_layout()
     figure.savefig(paths["score_vs_calls"], dpi=100)
     plt.close(figure)

@@ -22,7 +22,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,10 @@ logger = logging.getLogger(__name__)
 #: about a third of a call's default budget, so a whole default run takes minutes on 2 cores
 #: (the synthesizer runs in this process, so evaluation threads share one core's worth of it).
 RUN_DEFAULT_LM = "offline:max_programs=30000"
+#: The suite (its seeded split where the source has none, the augmentation, the --limit sample) does
+#: not follow --seed: runs with different seeds are then scored on the same test tasks, which is
+#: what a comparison over seeds needs (the task is its unit of evidence).
+SUITE_SEED = 0
 
 
 @dataclass
@@ -60,6 +64,7 @@ class RunOutcome:
     directory: Path
     summary: RunSummary
     frame: pd.DataFrame
+    plots: list[str] = field(default_factory=list)  # the plot files written
 
 
 def lm_identity(lm: Any) -> str:
@@ -155,7 +160,7 @@ def _prepare_directory(config: RunConfig, lm_name: str) -> dict[str, Any]:
     write_json_atomically(config_path, {"config": config.model_dump(mode="json"), "lm_resolved": lm_name,
                                         "environment": environment(),
                                         "seeds": {"optimizer": config.seed, "rounds": config.seed,
-                                                  "splits": config.seed}})
+                                                  "suite": SUITE_SEED}})
     return {}
 
 
@@ -227,12 +232,12 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
                             tasks_reused=state.get("tasks_reused", 0))
     frame.to_parquet(out / "results.parquet", index=False)
     write_summary(summary, out)
-    write_plots(summary, optimization.get("trials", []), out)
+    plots = write_plots(summary, optimization.get("trials", []), out, frame, optimization.get("choice"))
     if mlflow_uri:
         from ._tracking import track_in_mlflow
 
         say(f"logged to MLflow at {mlflow_uri}: run {track_in_mlflow(mlflow_uri, config, summary, out)}")
-    return RunOutcome(out, summary, frame)
+    return RunOutcome(out, summary, frame, sorted(p.name for p in plots.values()))
 
 
 def estimate_run(config: RunConfig) -> dict[str, int]:
@@ -264,7 +269,7 @@ def resolved_lm(config: RunConfig, say: Callable[[str], None]) -> Any:
 def prepared_suite(config: RunConfig, sandbox: Sandbox, say: Callable[[str], None]) -> tuple[Suite, Preparation]:
     """``config.suite`` with every task runnable in rounds (converted where needed, cached), cut
     to ``config.limit`` per split, and checked against the run's settings; what was done is said."""
-    suite, preparation = prepare_suite(config.suite, sandbox, k=config.shown, seed=config.seed,
+    suite, preparation = prepare_suite(config.suite, sandbox, k=config.shown, seed=SUITE_SEED,
                                        skip_bad=config.skip_bad, limit=config.limit)
     for line in preparation.lines():
         say(line)

@@ -86,7 +86,7 @@ def choose(finalists: Sequence[Finalist], given: int | None, *, accept_alpha: fl
                             "significantly (sign test p=%.3f > %.2f on %d tasks); keeping the program as given",
                             best.number, best.score, where, incumbent.score, p_value, accept_alpha, len(mine))
                 best = incumbent
-    return {"trial": best.number, "as_given": best.number == given, "scored_on": where,
+    return {"trial": best.number, "as_given": best.number == given, "given": given, "scored_on": where,
             "finalists": {f.number: f.score for f in finalists}, "sign_test_p": p_value,
             "best_finalist": max(finalists, key=key).number, "wins": wins, "losses": losses,
             "tested_on": None if test_on is None else len(test_on), "accept_alpha": accept_alpha}
