@@ -63,7 +63,10 @@ def _serve_lm(args: argparse.Namespace) -> int:
         faults = FaultPlan(seed=args.seed, latency_s=args.latency, jitter_s=args.jitter,
                            error_rate=args.error_rate, rate_limit_rate=args.rate_limit_rate,
                            retry_after_s=args.retry_after, timeout_rate=args.timeout_rate,
-                           timeout_hold_s=args.timeout_hold, malformed_rate=args.malformed_rate)
+                           timeout_hold_s=args.timeout_hold, malformed_rate=args.malformed_rate,
+                           malformed_kinds=tuple(k.strip() for k in args.malformed_kinds.split(",") if k.strip()),
+                           empty_rate=args.empty_rate, truncated_rate=args.truncated_rate,
+                           slow_body_rate=args.slow_body_rate, slow_body_gap_s=args.slow_body_gap)
     except ValidationError as exc:
         first = exc.errors()[0]
         print(f"codeloop serve-lm: {'.'.join(map(str, first['loc'])) or 'faults'}: {first['msg']}", file=sys.stderr)
@@ -310,6 +313,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--timeout-rate", type=float, default=0.0, help="share of requests held, then dropped")
     serve.add_argument("--timeout-hold", type=float, default=30.0, metavar="S", help="how long they are held")
     serve.add_argument("--malformed-rate", type=float, default=0.0, help="share of malformed replies")
+    serve.add_argument("--malformed-kinds", default="invalid_json,empty_choices",
+                       help="what a malformed reply is: invalid_json, empty_choices (default both)")
+    serve.add_argument("--empty-rate", type=float, default=0.0,
+                       help="share of well-formed replies with no answer (choices: [], or empty content)")
+    serve.add_argument("--truncated-rate", type=float, default=0.0,
+                       help="share of bodies cut short (Content-Length promises more), then closed")
+    serve.add_argument("--slow-body-rate", type=float, default=0.0,
+                       help="share of bodies sent in pieces --slow-body-gap apart")
+    serve.add_argument("--slow-body-gap", type=float, default=0.25, metavar="S", help="pause between the pieces")
     serve.set_defaults(handler=_serve_lm)
 
     bench = commands.add_parser("bench", help="performance benchmarks that print measured figures")
