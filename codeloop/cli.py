@@ -101,7 +101,8 @@ def _run(args: argparse.Namespace) -> int:
 
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                              optimizer=args.optimizer, budget=args.budget, rounds=args.rounds, k=args.k,
-                             seed=args.seed, workers=args.workers, out=args.out, **_suite_settings(args))
+                             seed=args.seed, workers=args.workers, out=args.out, **_suite_settings(args),
+                             **_lm_settings(args))
     if args.dry_run:
         estimate = estimate_run(config)
         print(f"{config.optimizer} would make up to {estimate['optimize_estimate']} LM calls "
@@ -125,7 +126,8 @@ def _compare(args: argparse.Namespace) -> int:
 
     base = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                            budget=args.budget, rounds=args.rounds, k=args.k, seed=args.seed, workers=args.workers,
-                           out=args.out or "codeloop-runs/compare", **_suite_settings(args))
+                           out=args.out or "codeloop-runs/compare", **_suite_settings(args),
+                           **_lm_settings(args))
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     baseline = args.baseline
     if args.modes:
@@ -179,7 +181,8 @@ def _eval(args: argparse.Namespace) -> int:
         except (OSError, ValueError):
             out = "codeloop-runs/eval-unreadable"  # load_program reports what is wrong with the file
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, rounds=args.rounds, k=args.k,
-                             seed=args.seed, workers=args.workers, out=out, optimizer="none", **_suite_settings(args))
+                             seed=args.seed, workers=args.workers, out=out, optimizer="none",
+                             **_suite_settings(args), **_lm_settings(args))
     outcome = evaluate_saved(args.program, config, say=lambda line: print(line, flush=True))
     print()
     print(outcome.summary.render())
@@ -204,6 +207,21 @@ def _suite_flags(parser: argparse.ArgumentParser) -> None:
                              "what they recorded, instead of refusing")
 
 
+def _lm_settings(args: argparse.Namespace) -> dict:
+    return {"lm_retries": args.lm_retries, "lm_timeout": args.lm_timeout, "max_lm_errors": args.max_lm_errors}
+
+
+def _lm_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lm-retries", type=int, metavar="N",
+                        help="retries of an LM call that failed (HTTP 5xx/429, timeout, lost connection, malformed "
+                             "or empty reply), with backoff (default 6)")
+    parser.add_argument("--lm-timeout", type=float, metavar="S",
+                        help="seconds an LM call waits for the next byte of its reply (default 120)")
+    parser.add_argument("--max-lm-errors", type=int, metavar="N",
+                        help="go on past N test task rounds whose LM call failed on every retry: recorded as "
+                             "lm_error, left out of the score, evaluated again on resume (default 0: stop)")
+
+
 def _experiment_flags(parser: argparse.ArgumentParser) -> None:
     """The flags ``run`` shares with ``compare`` and ``eval``; defaults live in RunConfig."""
     parser.add_argument("--suite", help="suite spec: bundled (default), mbpp:PATH, jsonl:PATH, ...")
@@ -217,6 +235,7 @@ def _experiment_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="seed of everything random (default 0)")
     parser.add_argument("--workers", type=int, help="sandbox workers and evaluation threads (default 2)")
     _suite_flags(parser)
+    _lm_flags(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -269,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     for flag in ("--rounds", "--k", "--seed", "--workers"):
         evaluation.add_argument(flag, type=int)
     _suite_flags(evaluation)
+    _lm_flags(evaluation)
     evaluation.add_argument("--out", help="run directory (default codeloop-runs/eval-<program name>)")
     evaluation.set_defaults(handler=_eval)
 
@@ -343,7 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .exceptions import ConfigError
+    """Exit codes: 0 done, 2 a bad setting or file, 3 the LM failed on every retry (the same
+    command resumes)."""
+    from .exceptions import ConfigError, LMUnavailable
 
     args = build_parser().parse_args(argv)
     try:
@@ -351,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"codeloop: error: {exc}", file=sys.stderr)
         return 2
+    except LMUnavailable as exc:
+        print(f"codeloop: error: {exc.summary()}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":
