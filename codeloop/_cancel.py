@@ -15,12 +15,14 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TypeVar
 
 from .exceptions import Cancelled
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 _current: contextvars.ContextVar[CancelScope | None] = contextvars.ContextVar("codeloop_cancel_scope", default=None)
 
@@ -75,3 +77,29 @@ def wait(seconds: float) -> None:
     scope.raise_if_cancelled()
     scope._event.wait(max(0.0, seconds))
     scope.raise_if_cancelled()
+
+
+def map_cancelling(fn: Callable[[T], R], items: Iterable[T], workers: int) -> list[R]:
+    """``[fn(x) for x in items]`` on ``workers`` threads, each item inside one scope.
+
+    The first error cancels the scope (items not started never start, running ones stop at
+    their next :func:`check` or :func:`wait`) and is raised as soon as they have stopped, so
+    one failure does not wait for the rest of the work to be done in vain.
+    """
+    items = list(items)
+    if workers <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    scope = CancelScope()
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(scope.run, fn, x) for x in items]
+        for future in as_completed(futures):
+            error = future.exception()
+            if error is not None:
+                raise error
+        return [future.result() for future in futures]
+    except BaseException as exc:
+        scope.cancel(f"another item failed: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}")
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -60,7 +60,8 @@ class LMUnavailable(CodeloopError):
     ``attempts`` were made for the call, ``faults`` counts them by kind (``"http_5xx"``,
     ``"http_429"``, ``"timeout"``, ``"connection"``, ``"malformed"``, ``"empty"``) and
     ``last`` is the last one's message. Whoever stops because of it may add what was kept
-    (``failed_calls``, ``tasks_done``, ``tasks_total``, ``where``) for the one line a user sees.
+    (``failed_calls``, ``tasks_done`` of ``tasks_total`` checkpointed in ``where``, or just
+    ``where``) for the one line a user sees, :meth:`summary`.
 
     DSPy wraps errors raised inside its LM call (an ``LMUnexpectedError`` raised from this
     one): :meth:`within` finds it again in an exception's causes.
@@ -94,6 +95,8 @@ class LMUnavailable(CodeloopError):
         if self.tasks_done is not None and self.tasks_total is not None:
             kept = f"{self.tasks_done} of {self.tasks_total} test tasks are checkpointed"
             parts.append(f"{kept} in {self.where}" if self.where else kept)
+        elif self.where:
+            parts.append(self.where)
         parts.append("run the same command again to resume")
         return "; ".join(parts)
 

@@ -243,3 +243,20 @@ def test_only_the_answer_after_a_fault_is_cached(fresh_cache):
     with serve(echo_responder, faults=FaultPlan(error_rate=1.0)) as down:
         assert http_lm(down, retries=0, cache=True)(messages=MESSAGES) == first  # replayed, no request
         assert down.requests == 0
+
+
+def test_map_cancelling_stops_the_other_items_at_the_first_error():
+    started = []
+
+    def item(n: int) -> int:
+        started.append(n)
+        if n == 1:
+            raise LMUnavailable("down")
+        _cancel.wait(5)  # as a retrying LM call waits
+        return n
+
+    began = time.monotonic()
+    with pytest.raises(LMUnavailable):
+        _cancel.map_cancelling(item, range(10), workers=2)
+    assert time.monotonic() - began < 1 and len(started) <= 3
+    assert _cancel.map_cancelling(lambda n: n * n, range(5), workers=2) == [0, 1, 4, 9, 16]

@@ -223,7 +223,19 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
 
     rounds_config = RoundsConfig(k=config.shown, rounds=config.rounds, seed=config.seed, mode=config.mode)
     try:
-        program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say)
+        try:
+            program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say)
+        except Exception as exc:  # DSPy wraps an LM failure raised inside its call: name it as what it is
+            failure = LMUnavailable.within(exc)
+            if failure is None:
+                raise
+            checkpoint_state()
+            log = out / "trials.jsonl"
+            trials = len(log.read_text().splitlines()) if log.exists() else 0
+            failure.where = f"while optimizing; {trials} trials are recorded in {log}"
+            if failure is exc:
+                raise
+            raise failure from exc
         checkpoint_state()
         rows = _evaluate(config, program, lm, sandbox, test, rounds_config, state, say, checkpoint_state)
     finally:

@@ -188,7 +188,7 @@ class RetryingEngine:
                 if attempt == self.policy.retries:
                     break
                 delay = self.policy.delay(attempt, retry_after=_retry_after(exc), key=key)
-                logger.info("LM call failed (%s: %s); attempt %d of %d in %.2f s", kind, _first_line(exc, 120),
+                logger.debug("LM call failed (%s: %s); attempt %d of %d in %.2f s", kind, _first_line(exc, 120),
                             attempt + 2, self.policy.retries + 1, delay)
                 self._count("retries")
                 self._sleep(delay)
