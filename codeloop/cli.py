@@ -71,7 +71,8 @@ def _serve_lm(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         print(f"codeloop serve-lm: {'.'.join(map(str, first['loc'])) or 'faults'}: {first['msg']}", file=sys.stderr)
         return 2
-    return run_server(args.port, faults, SynthesisResponder(), host=args.host, model_name=args.model)
+    return run_server(args.port, faults, SynthesisResponder(max_programs=args.max_programs), host=args.host,
+                      model_name=args.model)
 
 
 def _bench_backend(args: argparse.Namespace) -> int:
@@ -324,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1", help="loopback only (default 127.0.0.1)")
     serve.add_argument("--model", default="codeloop-offline", help="the model name it answers to")
+    serve.add_argument("--max-programs", type=int, metavar="N",
+                       help="the synthesizer's search budget per call (default 100000; as offline:max_programs=N)")
     serve.add_argument("--seed", type=int, default=0, help="seed of the fault sequence")
     serve.add_argument("--latency", type=float, default=0.0, metavar="S", help="added delay per request")
     serve.add_argument("--jitter", type=float, default=0.0, metavar="S", help="extra random delay up to S")

@@ -578,3 +578,17 @@ def test_run_server_blocks_until_ctrl_c():
             proc.kill()
     assert proc.returncode == 0
     assert "stopped after 1 requests" in out and "'latency': 1" in out
+
+
+def test_a_client_that_stops_waiting_gets_no_traceback_printed(capsys):
+    """A client's timeout closes its socket before a slow answer is written: nothing to report."""
+    def slow(messages, params):
+        time.sleep(0.5)
+        return "late"
+
+    with serve(slow) as handle:
+        with pytest.raises((TimeoutError, socket.timeout, urllib.error.URLError)):
+            post(handle.url + "/chat/completions", CHAT, timeout=0.1)
+        time.sleep(0.8)  # the answer is written to a closed connection
+        assert get(handle.url + "/models")[0] == 200
+    assert "Traceback" not in capsys.readouterr().err
