@@ -6,6 +6,7 @@ and, soaked in injected faults, gives exactly the results of a run against a cle
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -47,6 +48,18 @@ def sandbox():
         yield box
 
 
+@pytest.fixture(autouse=True)
+def trial_log_on_this_tests_stderr():
+    """``main`` shows the trial log through a handler on the stderr of its first call; in pytest
+    that is the first test's captured stream, closed by the next test: start each test afresh."""
+    logger = logging.getLogger("codeloop")
+    handlers = list(logger.handlers)
+    yield
+    for handler in logger.handlers:
+        if handler not in handlers:
+            logger.removeHandler(handler)
+
+
 @pytest.fixture
 def fresh_cache(tmp_path, monkeypatch):
     """DSPy's cache of this test's own: calls reach the server, whatever ran before."""
@@ -71,8 +84,11 @@ def rows_of(out: Path) -> pd.DataFrame:
     return frame.sort_values(["task_id", "round", "sample"]).reset_index(drop=True)
 
 
-def same_results(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    columns = [c for c in a.columns if c != "latency_s"]
+def same_results(a: pd.DataFrame, b: pd.DataFrame, *, resumed: bool = False) -> None:
+    """Equal rows but for the time taken; after a resume also but for the tokens, which DSPy
+    does not report for calls it replays from its cache (the honest-totals part of issue 15)."""
+    ignored = {"latency_s", "tokens"} if resumed else {"latency_s"}
+    columns = [c for c in a.columns if c not in ignored]
     pd.testing.assert_frame_equal(a[columns], b[columns])
 
 
@@ -113,7 +129,7 @@ def test_a_dead_lm_stops_the_run_in_seconds_with_one_line_and_the_same_command_r
     new_cache(tmp_path, "clean-cache")
     with serve(synthesizer()) as clean:
         assert main(run_args(suite_file, clean.url, tmp_path / "clean")) == 0
-    same_results(rows_of(tmp_path / "run"), rows_of(tmp_path / "clean"))
+    same_results(rows_of(tmp_path / "run"), rows_of(tmp_path / "clean"), resumed=True)
 
 
 def test_past_max_lm_errors_a_failed_task_is_recorded_left_out_and_evaluated_again_on_resume(

@@ -40,7 +40,7 @@ from ..benchmarks import Preparation, Suite, prepare_suite
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
 from ..exceptions import ConfigError, LMUnavailable
 from ..execution import Sandbox
-from ..lm import RetryPolicy, check_lm_reachable, resolve_lm
+from ..lm import RetryPolicy, check_lm_reachable, resolve_lm, retry_stats
 from ..modules import as_program, build_module
 from ..optimizers import (
     build_optimizer,
@@ -222,6 +222,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
         write_json_atomically(out / "state.json", state)
 
     rounds_config = RoundsConfig(k=config.shown, rounds=config.rounds, seed=config.seed, mode=config.mode)
+    retried_before = retry_stats(lm)
     try:
         try:
             program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say)
@@ -242,6 +243,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
         if own_sandbox:
             sandbox.close()
     checkpoint_state()
+    _say_retries(retried_before, retry_stats(lm), say)
     frame = to_frame(rows)
     rounds_summary = summarize(frame, config.rounds)
     summary = RunSummary.of(config, rounds_summary, optimization, wall_seconds=state["wall_seconds"],
@@ -254,6 +256,16 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
 
         say(f"logged to MLflow at {mlflow_uri}: run {track_in_mlflow(mlflow_uri, config, summary, out)}")
     return RunOutcome(out, summary, frame)
+
+
+def _say_retries(before: dict[str, Any] | None, after: dict[str, Any] | None, say: Callable[[str], None]) -> None:
+    """One line on the LM faults this run met and retried (nothing when there were none)."""
+    if before is None or after is None or after["retries"] == before["retries"]:
+        return
+    faults = {kind: after["faults"][kind] - before["faults"][kind] for kind in after["faults"]}
+    kinds = ", ".join(f"{n} {kind}" for kind, n in faults.items() if n)
+    say(f"LM faults met and retried: {after['retries'] - before['retries']} retries ({kinds}) over "
+        f"{after['calls'] - before['calls']} calls")
 
 
 def estimate_run(config: RunConfig) -> dict[str, int]:
