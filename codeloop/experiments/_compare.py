@@ -10,7 +10,8 @@ score on a task is the mean over its seeds, intervals come from a bootstrap over
 resampled tasks for every strategy, so differences are paired), and each strategy is tested
 against the baseline by an exact two-sided sign test over tasks, Holm-corrected across
 strategies. A strategy whose every task came out the same on every seed is marked: more seeds
-added no evidence about it.
+added no evidence about it. A task that had an LM
+error in any cell (``--max-lm-errors``) is left out for every strategy and seed.
 """
 
 from __future__ import annotations
@@ -124,7 +125,9 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
             say(f"[{i}/{len(configs)}] {strategy}, seed {seed}")
             outcome = run_experiment(config, sandbox=sandbox, lm=lm, say=lambda line: say(f"  {line}"))
             summaries[(strategy, seed)] = outcome.summary
-            primary = outcome.frame[outcome.frame["sample"] == 0]
+            frame = outcome.frame
+            failed = set(frame.loc[frame["state"] == "lm_error", "task_id"])  # in no strategy's score
+            primary = frame[(frame["sample"] == 0) & ~frame["task_id"].isin(failed)]
             by_task = primary.groupby("task_id")["correctness"].any()
             for task_id, value in by_task.items():
                 solved[strategy][(seed, task_id)] = float(value)

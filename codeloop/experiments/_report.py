@@ -43,6 +43,8 @@ class RunSummary(BaseModel):
     trials_reused: int
     tasks_reused: int
     wall_seconds: float
+    lm_errors: int = 0  # test task rounds whose LM call failed on every retry (--max-lm-errors)
+    tasks_left_out: int = 0  # test tasks with such a round: left out of every score
 
     @classmethod
     def of(cls, config: RunConfig, rounds: RoundsSummary, optimization: dict[str, Any], *,
@@ -58,7 +60,8 @@ class RunSummary(BaseModel):
                    lm_calls_optimize=int(optimization.get("lm_calls", 0)), lm_calls_eval=rounds.lm_calls,
                    budget=config.budget, budget_exhausted=bool(optimization.get("budget_exhausted", False)),
                    trials=len(optimization.get("trials", [])), trials_reused=int(optimization.get("trials_reused", 0)),
-                   tasks_reused=tasks_reused, wall_seconds=round(wall_seconds, 2))
+                   tasks_reused=tasks_reused, wall_seconds=round(wall_seconds, 2), lm_errors=rounds.lm_errors,
+                   tasks_left_out=rounds.tasks_left_out)
 
     def table(self) -> pd.DataFrame:
         """One row per round: solved@r (of all tasks), and on the tasks still open in that round,
@@ -89,6 +92,10 @@ class RunSummary(BaseModel):
                   f"{', spent' if self.budget_exhausted else ''}; {self.lm_calls_eval} evaluating), "
                   f"tokens: {self.tokens}",
                   f"trials: {self.trials} ({self.trials_reused} reused), wall time: {self.wall_seconds:.1f} s"]
+        if self.lm_errors:
+            lines.append(f"LM errors: {self.lm_errors} test task rounds failed on every retry; those "
+                         f"{self.tasks_left_out} tasks are left out of the scores (the same command evaluates "
+                         "them again)")
         return "\n".join(lines)
 
 

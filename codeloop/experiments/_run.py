@@ -8,8 +8,14 @@ point (SIGKILL included) continues where it stopped when started again with the 
 * ``trials.db``: the optimizer's Optuna study (joint search), ``trials.jsonl``: every trial;
 * ``program.json``: the compiled program (written once optimizing is done; its presence
   means optimizing is not repeated);
-* ``rounds.jsonl``: each test task's rows, appended as the task finishes;
+* ``rounds.jsonl``: each test task's rows, appended as the task finishes (a task run again
+  appends a new line; the last line of a task is the one that counts);
 * ``results.parquet``, ``summary.json``/``.csv``/``.md`` and the plots, at the end.
+
+When an LM call fails on every retry, the run stops within seconds (past ``max_lm_errors``
+such failures in the evaluation) with :class:`~codeloop.exceptions.LMUnavailable`, after
+checkpointing every finished task; the same command resumes, and runs again the test tasks
+whose rows hold ``state="lm_error"``.
 """
 
 from __future__ import annotations
@@ -32,9 +38,9 @@ from .._files import write_json_atomically
 from .._progress import Progress
 from ..benchmarks import Preparation, Suite, prepare_suite
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
-from ..exceptions import ConfigError
+from ..exceptions import ConfigError, LMUnavailable
 from ..execution import Sandbox
-from ..lm import check_lm_reachable, resolve_lm
+from ..lm import RetryPolicy, check_lm_reachable, resolve_lm, retry_stats
 from ..modules import as_program, build_module
 from ..optimizers import (
     build_optimizer,
@@ -174,19 +180,22 @@ def _cut_partial_line(path: Path) -> None:
             handle.truncate(data.rfind(b"\n") + 1)
 
 
-def _read_rows(path: Path) -> list[dict]:
-    """The rows of every task finished so far: one line per task, so a line cut short by a
-    kill, or damaged later, loses only that task, which is then run again (and said)."""
-    rows, damaged = [], 0
+def _read_rows(path: Path) -> dict[str, list[dict]]:
+    """The rows of every task finished so far, by task: one line per task, so a line cut short
+    by a kill, or damaged later, loses only that task, which is then run again (and said). A
+    task run again (after an LM error) has a later line, which replaces the earlier one."""
+    by_task: dict[str, list[dict]] = {}
+    damaged = 0
     if path.exists():
         for line in path.read_bytes().splitlines():
             try:
-                rows += json.loads(line.decode("utf-8"))["rows"]
-            except (ValueError, KeyError, TypeError):  # ValueError: bad JSON or bad UTF-8
+                rows = json.loads(line.decode("utf-8"))["rows"]
+                by_task[rows[0]["task_id"]] = rows
+            except (ValueError, KeyError, TypeError, IndexError):  # ValueError: bad JSON or bad UTF-8
                 damaged += bool(line.strip())
     if damaged:
         logger.warning("%s: %d damaged line(s) skipped; their tasks are run again", path, damaged)
-    return rows
+    return by_task
 
 
 def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any = None,
@@ -218,14 +227,28 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
         write_json_atomically(out / "state.json", state)
 
     rounds_config = RoundsConfig(k=config.shown, rounds=config.rounds, seed=config.seed, mode=config.mode)
+    retried_before = retry_stats(lm)
     try:
-        program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say)
+        try:
+            program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say)
+        except Exception as exc:  # DSPy wraps an LM failure raised inside its call: name it as what it is
+            failure = LMUnavailable.within(exc)
+            if failure is None:
+                raise
+            checkpoint_state()
+            log = out / "trials.jsonl"
+            trials = len(log.read_text().splitlines()) if log.exists() else 0
+            failure.where = f"while optimizing; {trials} trials are recorded in {log}"
+            if failure is exc:
+                raise
+            raise failure from exc
         checkpoint_state()
         rows = _evaluate(config, program, lm, sandbox, test, rounds_config, state, say, checkpoint_state)
     finally:
         if own_sandbox:
             sandbox.close()
     checkpoint_state()
+    _say_retries(retried_before, retry_stats(lm), say)
     frame = to_frame(rows)
     rounds_summary = summarize(frame, config.rounds)
     summary = RunSummary.of(config, rounds_summary, optimization, wall_seconds=state["wall_seconds"],
@@ -238,6 +261,16 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
 
         say(f"logged to MLflow at {mlflow_uri}: run {track_in_mlflow(mlflow_uri, config, summary, out)}")
     return RunOutcome(out, summary, frame, sorted(p.name for p in plots.values()))
+
+
+def _say_retries(before: dict[str, Any] | None, after: dict[str, Any] | None, say: Callable[[str], None]) -> None:
+    """One line on the LM faults this run met and retried (nothing when there were none)."""
+    if before is None or after is None or after["retries"] == before["retries"]:
+        return
+    faults = {kind: after["faults"][kind] - before["faults"][kind] for kind in after["faults"]}
+    kinds = ", ".join(f"{n} {kind}" for kind, n in faults.items() if n)
+    say(f"LM faults met and retried: {after['retries'] - before['retries']} retries ({kinds}) over "
+        f"{after['calls'] - before['calls']} calls")
 
 
 def estimate_run(config: RunConfig) -> dict[str, int]:
@@ -258,7 +291,8 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
 
 def resolved_lm(config: RunConfig, say: Callable[[str], None]) -> Any:
     """The LM ``config`` names, checked to be reachable (a key, a server) before anything is written."""
-    resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM)
+    resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM,
+                          retry=RetryPolicy(retries=config.lm_retries, timeout=config.lm_timeout))
     if not resolved.offline:
         check_lm_reachable(resolved.model, api_base=config.api_base or os.environ.get("CODELOOP_API_BASE"))
     if resolved.notice:
@@ -368,12 +402,15 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
 def _evaluate(config: RunConfig, program, lm, sandbox: Sandbox, test, rounds_config: RoundsConfig,
               state: dict[str, Any], say, checkpoint_state) -> list[dict]:
     checkpoint = config.out / "rounds.jsonl"
-    rows = _read_rows(checkpoint)
-    done = {row["task_id"] for row in rows}
+    by_task = _read_rows(checkpoint)
+    failed = {task for task, task_rows in by_task.items() if any(r.get("state") == "lm_error" for r in task_rows)}
+    rows = [row for task, task_rows in by_task.items() if task not in failed for row in task_rows]
+    done = set(by_task) - failed
     state["tasks_reused"] = len(done)
     remaining = [t for t in test if t.id not in done]
-    if done:
-        say(f"resuming: {len(done)} of {len(test)} test tasks already evaluated")
+    if done or failed:
+        again = f"; {len(failed)} whose LM failed are evaluated again" if failed else ""
+        say(f"resuming: {len(done)} of {len(test)} test tasks already evaluated{again}")
     progress = Progress(len(test), "rounds on test")
     progress.update(len(done))
 
@@ -385,8 +422,15 @@ def _evaluate(config: RunConfig, program, lm, sandbox: Sandbox, test, rounds_con
             sink.flush()
             checkpoint_state()
 
-        new_rows = run_rounds(as_program(program, lm=lm), remaining, sandbox, rounds_config,
-                              workers=config.workers, on_task=keep,
-                              progress=lambda n, total: progress.update(len(done) + n))
+        try:
+            new_rows = run_rounds(as_program(program, lm=lm), remaining, sandbox, rounds_config,
+                                  workers=config.workers, on_task=keep, max_lm_errors=config.max_lm_errors,
+                                  progress=lambda n, total: progress.update(len(done) + n))
+        except LMUnavailable as exc:
+            progress.close()
+            checkpoint_state()
+            exc.tasks_done = len(done) + (exc.tasks_done or 0)
+            exc.tasks_total, exc.where = len(test), str(checkpoint)
+            raise
     progress.close()
     return rows + new_rows

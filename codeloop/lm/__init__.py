@@ -25,6 +25,7 @@ from ._faults import FaultPlan
 from ._preflight import check_lm_reachable
 from ._resolve import OFFLINE_NOTICE, ResolvedLM, resolve_lm
 from ._responder import ChatRequest, SynthesisResponder
+from ._retry import RetryingEngine, RetryPolicy, retry_stats, retrying_lm
 from ._server import ServerHandle, run_server, serve
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "OFFLINE_NOTICE",
     "OfflineEngine",
     "ResolvedLM",
+    "RetryPolicy",
+    "RetryingEngine",
     "ServerHandle",
     "Spend",
     "StoppingLM",
@@ -45,6 +48,8 @@ __all__ = [
     "check_lm_reachable",
     "offline_lm",
     "resolve_lm",
+    "retry_stats",
+    "retrying_lm",
     "run_server",
     "serve",
     "total_tokens",
