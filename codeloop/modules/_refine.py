@@ -8,6 +8,7 @@ from ..benchmarks import TaskView
 from ..execution import Sandbox
 from ._calls import max_lm_calls, module_kind
 from ._common import (
+    MAX_FAILURES_SHOWN,
     SandboxRef,
     attempt_from,
     best_attempt,
@@ -35,7 +36,8 @@ class GenerateCheckRefine(dspy.Module):
 
     With a puzzle solver as ``inner`` (``kind == "puzzle"``) it refines puzzles: the check runs
     ``sat(sol())`` (the puzzle's ``sat`` is visible by design), and ``refine`` is a
-    :class:`RefinePuzzle` predictor told what ``sol()`` returned and what ``sat`` said.
+    :class:`RefinePuzzle` predictor told what each ``sol()`` of this call returned and what
+    ``sat`` said of it (a puzzle has no examples to fail, so earlier answers are the feedback).
     """
 
     def __init__(self, inner: dspy.Module, max_iters: int = 3, sandbox: Sandbox | None = None,
@@ -67,6 +69,8 @@ class GenerateCheckRefine(dspy.Module):
             if attempt.extraction_ok and attempt.total is not None and attempt.passed == attempt.total:
                 break
             feedback = failure_feedback(attempt, result, task)
+            if self.kind == "puzzle" and feedbacks:  # every answer sat turned down in this call, the latest last
+                feedback = "\n".join([*feedbacks[-1].splitlines(), *feedback.splitlines()][-MAX_FAILURES_SHOWN:])
             feedbacks.append(feedback)
             config = ({"rollout_id": iteration, "temperature": self.refine_temperature}
                       if self.refine_temperature is not None else {})
