@@ -205,3 +205,11 @@ def test_a_puzzle_task_without_a_sat_test_is_refused():
     with pytest.raises(ValueError, match="is a puzzle but has no sat test"):
         Task(id="p", entry_point="sol", hidden_tests=({"args": [], "expected": 1},),
              puzzle=Puzzle(sat=SAT, sol_header="def sol():"))
+
+
+def test_real_puzzles_with_long_answers_are_judged_under_the_puzzle_limits(shared_data, sandbox):
+    tasks = {t.id: t for t in load_p3(shared_data("p3", "puzzles.json")).tasks}
+    for task_id in ("p3/Fibonacci:2", "p3/SpaceyRange:1"):  # a 5 MB and a 300 KB answer
+        task = tasks[task_id]
+        assert not sandbox.run(task.reference, "sol", task.hidden_tests).passed  # over the default 256 KB
+        assert judge_puzzle(task, task.reference, sandbox).passed, task_id

@@ -12,7 +12,7 @@ from ._jsonl import jsonl_schema, read_jsonl_suite, write_jsonl_suite
 from ._mbpp import load_mbpp, load_mbpp_hub, load_mbpp_sanitized
 from ._p3 import load_p3
 from ._prepare import Preparation, limited, prepare_suite, ready_for_rounds
-from ._puzzle import TaskKind, judge_puzzle, rejection, suite_kind
+from ._puzzle import PUZZLE_LIMITS, TaskKind, judge_puzzle, rejection, suite_kind
 from ._spec import SPEC_FORMS, load_suite
 from ._splits import seeded_split
 from ._task import (
@@ -32,6 +32,7 @@ __all__ = [
     "ConversionReport",
     "HiddenTest",
     "LoadReport",
+    "PUZZLE_LIMITS",
     "Param",
     "Preparation",
     "Puzzle",

@@ -24,15 +24,21 @@ from ..metrics import check_answer_types, describe_outcome
 from ._task import RejectedAnswer, Task
 
 TaskKind = Literal["function", "puzzle"]
+#: limits a puzzle is judged under unless a run sets its own: P3's answers can be long (its
+#: reference for Fibonacci:2 is a 5 MB list) and some references take seconds (Mastermind:2,
+#: 5.5 s here); with the sandbox's defaults (256 KB, 2 s) 21 of the 1012 test-split references
+#: fail their own puzzle, with these 1 (ExponentialCoinMoves:0 returns 77 MB)
+PUZZLE_LIMITS = Limits(max_output_bytes=16_000_000, timeout_s=10.0, candidate_timeout_s=30.0)
 MAX_ANSWER_CHARS = 300
 _SAT_PREFIX = "sat(answer) did not return True: "
 _SAT_RETURNED = re.compile(r"^expected True, got (.*)$", re.DOTALL)
 
 
 def judge_puzzle(task: Task, code: str, sandbox: Sandbox, limits: Limits | None = None) -> RunResult:
-    """Run ``code``'s ``sol`` against the puzzle's sat tests: one verdict per sat test."""
+    """Run ``code``'s ``sol`` against the puzzle's sat tests (under ``limits``, default
+    :data:`PUZZLE_LIMITS`): one verdict per sat test."""
     tests = task.sat_tests
-    return check_answer_types(sandbox.run(code, task.entry_point, tests, limits), tests)
+    return check_answer_types(sandbox.run(code, task.entry_point, tests, limits or PUZZLE_LIMITS), tests)
 
 
 def rejection(verdict: Verdict, round_number: int) -> RejectedAnswer:

@@ -16,7 +16,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from .._format import render_example, render_examples, truncate
-from ..benchmarks import RejectedAnswer, TaskKind, TaskView, rejection
+from ..benchmarks import PUZZLE_LIMITS, RejectedAnswer, TaskKind, TaskView, rejection
 from ..exceptions import ConfigError
 from ..execution import IOTest, RunResult, Sandbox, SatTest, default_sandbox
 from ..metrics import check_answer_types, describe_outcome
@@ -156,7 +156,7 @@ def check(attempt: Attempt, task: TaskView, sandbox: Sandbox,
     fills passed/total/verdicts."""
     if tests is None and task.puzzle is not None:
         sat = [SatTest(sat=task.puzzle.sat)]
-        result = check_answer_types(sandbox.run(attempt.code, task.entry_point, sat), sat)
+        result = check_answer_types(sandbox.run(attempt.code, task.entry_point, sat, PUZZLE_LIMITS), sat)
         attempt.passed, attempt.total = result.n_passed, len(result.verdicts)
         attempt.verdicts = [v.status.value for v in result.verdicts]
         return result
