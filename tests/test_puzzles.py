@@ -213,3 +213,12 @@ def test_real_puzzles_with_long_answers_are_judged_under_the_puzzle_limits(share
         task = tasks[task_id]
         assert not sandbox.run(task.reference, "sol", task.hidden_tests).passed  # over the default 256 KB
         assert judge_puzzle(task, task.reference, sandbox).passed, task_id
+
+
+def test_a_puzzle_task_round_trips_through_codeloops_jsonl(tmp_path):
+    from codeloop.benchmarks import Suite, read_jsonl_suite, write_jsonl_suite
+
+    suite = Suite(name="p", tasks=(puzzle_task(),), splits={"train": (), "dev": (), "test": ("p3/Os:0",)})
+    write_jsonl_suite(suite, tmp_path / "p.jsonl")
+    again = read_jsonl_suite(tmp_path / "p.jsonl")
+    assert again.tasks[0].puzzle == puzzle_task().puzzle and again.tasks[0].is_puzzle
