@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 # What the front door exports, by the package that owns it (its public import path).
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "codeloop._app": ("CompiledProgram", "Solution", "load"),
+    "codeloop._app": ("CompiledProgram", "Solution", "SolutionFailed", "load"),
     "codeloop.benchmarks": ("Suite", "Task", "TaskView", "load_suite"),
     "codeloop.benchmarks.rounds": ("RoundsConfig", "run_rounds", "summarize", "to_frame"),
     "codeloop.exceptions": ("CodeloopError", "ConfigError"),
@@ -35,7 +35,7 @@ _HOME: dict[str, str] = {name: module for module, names in _EXPORTS.items() for 
 # the rest of this module); tests check that it names the same things as ``_EXPORTS``.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from codeloop._app import CompiledProgram, Solution, load
+    from codeloop._app import CompiledProgram, Solution, SolutionFailed, load
     from codeloop.benchmarks import Suite, Task, TaskView, load_suite
     from codeloop.benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
     from codeloop.exceptions import CodeloopError, ConfigError
@@ -83,6 +83,7 @@ __all__ = [
     "RunConfig",
     "Sandbox",
     "Solution",
+    "SolutionFailed",
     "Suite",
     "Task",
     "TaskView",

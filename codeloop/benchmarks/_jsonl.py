@@ -152,14 +152,19 @@ def read_jsonl_suite(path: str | Path, *, name: str | None = None, seed: int = 0
     unsplit: list[str] = []
     first_seen: dict[str, int] = {}  # task id -> line
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines: U+2028 may sit in a string
+        lines = path.read_bytes().split(b"\n")  # not splitlines: U+2028 may sit in a string
     except OSError as exc:
         raise ConfigError(f"cannot read suite file {path}: {exc.strerror or exc}") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
             continue
         where = f"{path}:{number}"
         try:
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"{where}: not UTF-8 text (byte {raw[exc.start]:#04x} at column {exc.start + 1}); "
+                                  "save the file as UTF-8") from None
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..exceptions import ConfigError
 
 #: Fields that may change between a run and its resumption without invalidating its work.
-RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base")
+RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base", "repair", "lm_retries", "lm_timeout", "max_lm_errors")
 
 
 class RunConfig(BaseModel):
@@ -35,9 +35,15 @@ class RunConfig(BaseModel):
         "examples", description="what the program is given: examples only, the description only, or both")
     limit: int | None = Field(None, ge=1, description="at most this many tasks per split (a seeded, stratified sample)")
     skip_bad: bool = Field(False, description="skip malformed suite rows (and report them) instead of stopping")
+    repair: bool = Field(False, description="move damaged files of the run directory aside instead of refusing")
     seed: int = 0
     workers: int = Field(2, ge=1, le=64)
     out: Path = Path("codeloop-runs/default")
+    lm_retries: int = Field(6, ge=0, le=100, description="retries of a failed LM call (over the network)")
+    lm_timeout: float = Field(120.0, gt=0, description="seconds an LM call may wait for the next byte of its reply")
+    max_lm_errors: int = Field(0, ge=0, description="test task rounds whose LM call failed on every retry that the "
+                                                    "evaluation goes on past (recorded as lm_error, left out of the "
+                                                    "score, run again on resume)")
 
     @field_validator("module")
     @classmethod
