@@ -2,6 +2,7 @@
 makes no more LM calls than the module declares (``max_lm_calls``), counted at the LM, and agrees
 with the ``lm_calls`` it reports; it returns a ``dspy.Prediction`` with a ``code`` string. The
 tasks are chosen so that check-refine refines (and best-of-n draws), so each bound is reached.
+The puzzle form of each module (``PUZZLE_MODULES``) keeps the same contract on puzzles.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # LiteLLM must no
 import dspy  # noqa: E402
 import pytest  # noqa: E402
 
-from codeloop.benchmarks import TaskView, load_suite  # noqa: E402
+from codeloop.benchmarks import Puzzle, TaskView, load_suite  # noqa: E402
 from codeloop.lm import Meter, MeteredLM  # noqa: E402
-from codeloop.modules import MODULES, build_module, max_lm_calls  # noqa: E402
+from codeloop.metrics import sat_answer_type  # noqa: E402
+from codeloop.modules import MODULES, PUZZLE_MODULES, build_module, max_lm_calls  # noqa: E402
 
 #: At MODULE_SYNTH_PROGRAMS check-refine solves the first task at once, the second on refining,
 #: and refines the third until its iterations run out, so its bound is reached, not just met.
@@ -44,3 +46,27 @@ def test_module_makes_no_more_lm_calls_than_it_declares(name, sandbox, small_lm,
         used.append(meter.spend.calls)
     assert max(used) == bound, f"no task made {name} use its declared {bound} calls (used {used}); " \
                                "choose MODULE_TASKS where it does its most work"
+
+
+#: puzzles for the puzzle form of each module: the first the offline backend solves at once,
+#: the second it cannot solve, so check-refine refines until its iterations run out
+PUZZLE_SATS = ("def sat(x: int, a=5, b=7):\n    return x == a + b\n",
+               "def sat(li: List[int]):\n    return len(li) == 17 and sum(li) == 4242\n")
+
+
+@pytest.mark.parametrize("name", sorted(PUZZLE_MODULES))
+def test_puzzle_module_makes_no_more_lm_calls_than_it_declares(name, sandbox, small_lm):
+    views = [TaskView(id=f"p3/P:{i}", entry_point="sol", puzzle=Puzzle(
+        sat=sat, sol_header="def sol(a=5, b=7):" if i == 0 else "def sol():", answer_type=sat_answer_type(sat)))
+        for i, sat in enumerate(PUZZLE_SATS)]
+    module = build_module(name, sandbox=sandbox, kind="puzzle")
+    bound = max_lm_calls(module)
+    used = []
+    for view in views:
+        meter = Meter()
+        with dspy.context(lm=MeteredLM(small_lm(MODULE_SYNTH_PROGRAMS), meter)):
+            prediction = module(task=view)
+        assert isinstance(prediction, dspy.Prediction) and isinstance(prediction.code, str), view.id
+        assert meter.spend.calls <= bound and prediction.lm_calls == meter.spend.calls, view.id
+        used.append(meter.spend.calls)
+    assert max(used) == bound, (name, used, bound)

@@ -50,3 +50,23 @@ def test_lm_history_holds_no_hidden_test_value_and_no_reference_code():
     assert "alpha" in prompts and "secret-delta-41" in prompts  # shown, and revealed in round 2
     for never_shown in ("secret-echo-42", "secret-fox-43", "REFERENCE-ONLY", "marker_9c1d"):
         assert never_shown not in prompts
+
+
+def test_a_puzzle_shows_its_sat_by_design_but_never_its_reference():
+    from codeloop.benchmarks import Puzzle
+    from codeloop.execution import SatTest
+
+    sat = "def sat(s: str):\n    return s == 'shown-by-design'[::-1]\n"
+    reference = "def sol():\n    marker_77ab = 'PUZZLE-REFERENCE-ONLY'\n    return 'ngised-yb-nwohs'\n"
+    task = Task(id="p3/leak:0", entry_point="sol", description="Reverse it.", hidden_tests=(SatTest(sat=sat),),
+                reference=reference, puzzle=Puzzle(sat=sat, sol_header="def sol():", answer_type="str"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        lm = DummyLM([{"code": "def sol():\n    return 'x'\n"}] * 10)
+        with Sandbox(workers=1) as sandbox:
+            rows = run_rounds(PromptEverything(lm), [task], sandbox, RoundsConfig(rounds=2), workers=1)
+    assert [r["n_examples"] for r in rows] == [0, 1]
+    prompts = json.dumps([entry.get("messages") or entry.get("prompt") for entry in lm.history])
+    assert "shown-by-design" in prompts and "sat returned False" in prompts  # the puzzle, and round 2's feedback
+    for never_shown in ("PUZZLE-REFERENCE-ONLY", "marker_77ab", "ngised-yb-nwohs"):
+        assert never_shown not in prompts

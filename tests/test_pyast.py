@@ -30,6 +30,7 @@ class _ParsesWhenCollected:
 
 
 def parse_amid_collections(parse):
+    gc.collect()  # from a clean heap: what earlier tests left must not decide when collections run
     _ParsesWhenCollected.left = 200
     threshold = gc.get_threshold()
     gc.set_threshold(5)
@@ -45,11 +46,13 @@ def parse_amid_collections(parse):
 
 
 def test_a_parse_interrupted_by_another_parse_still_returns_the_tree():
-    raw = parse_amid_collections(ast.parse)
     ours = parse_amid_collections(_pyast.parse)
     assert isinstance(ours, ast.Module) and len(ours.body) == 300
     if sys.version_info[:2] == (3, 11):  # the interpreter this project runs on shows the bug
-        assert isinstance(raw, SystemError) and "recursion depth mismatch" in str(raw)
+        # whether a collection lands inside the stdlib's parse depends on the heap earlier tests
+        # left, so the bug is provoked up to 5 times; once is enough to show it
+        raws = [parse_amid_collections(ast.parse) for _ in range(5)]
+        assert any(isinstance(raw, SystemError) and "recursion depth mismatch" in str(raw) for raw in raws)
 
 
 def test_literal_eval_reads_what_the_standard_library_reads():

@@ -165,3 +165,32 @@ def test_compare_modes_is_one_command_and_reports_first_round_share_and_gap(tmp_
     rows = [json.loads(line) for line in (out / "none+description" / "seed0" / "rounds.jsonl").read_text().splitlines()]
     assert {row["mode"] for line in rows for row in line["rows"]} == {"description"}
     assert "first-round share" in capsys.readouterr().out
+
+
+def test_p3_runs_end_to_end_from_the_cli_with_the_offline_backend(shared_data, tmp_path, capsys):
+    puzzles = shared_data("p3", "puzzles.json")
+    out = tmp_path / "p3"
+    assert main(["run", "--suite", f"p3:{puzzles}", "--limit", "10", "--optimizer", "none", "--lm", SMALL_LM,
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "1715 puzzles, kept as they are" in printed and "--limit 10: tasks: 30 (train 10, dev 10, test 10)" in printed
+    assert "round  solved@r" in printed and "conformity  correctness" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["tasks"] == 10 and summary["rounds"] == 3
+    assert summary["conformity_at"] == summary["correctness_at"]  # for a puzzle, what it is shown is sat
+    assert json.loads((out / "suite.json").read_text())["puzzles"] == 1715
+    assert json.loads((out / "program.json").read_text())["kind"] == "puzzle"
+    rows = [row for line in (out / "rounds.jsonl").read_text().splitlines() for row in json.loads(line)["rows"]]
+    assert len({row["task_id"] for row in rows}) == 10 and all(row["task_id"].startswith("p3/") and row["n_tests"] == 1 for row in rows)
+
+
+def test_p3_refuses_what_has_no_puzzle_form_naming_what_would_do(tmp_path, capsys):
+    path = tmp_path / "puzzles.json"
+    path.write_text(json.dumps([{"name": f"Os{i}:0", "sat": "def sat(s: str):\n    return s == 'o'",
+                                 "ans_type": "str", "sol_header": "def sol():", "sol_docstring": '    """o"""',
+                                 "sol_bodies": ["    return 'o'"], "module": "m.py"} for i in range(12)]))
+    common = ["run", "--suite", f"p3:{path}", "--lm", SMALL_LM, "--out", str(tmp_path / "x")]
+    assert main([*common, "--module", "test-first", "--optimizer", "none"]) == 2
+    assert "--module test-first has no puzzle form" in capsys.readouterr().err
+    assert main([*common, "--optimizer", "joint"]) == 2
+    assert "use --optimizer none" in capsys.readouterr().err

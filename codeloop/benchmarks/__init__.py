@@ -12,24 +12,41 @@ from ._jsonl import jsonl_schema, read_jsonl_suite, write_jsonl_suite
 from ._mbpp import load_mbpp, load_mbpp_hub, load_mbpp_sanitized
 from ._p3 import load_p3
 from ._prepare import Preparation, limited, prepare_suite, ready_for_rounds
+from ._puzzle import PUZZLE_LIMITS, TaskKind, judge_puzzle, rejection, suite_kind
 from ._spec import SPEC_FORMS, load_suite
 from ._splits import seeded_split
-from ._task import SPLITS, HiddenTest, LoadReport, Param, SplitName, Suite, Task, TaskView
+from ._task import (
+    SPLITS,
+    HiddenTest,
+    LoadReport,
+    Param,
+    Puzzle,
+    RejectedAnswer,
+    SplitName,
+    Suite,
+    Task,
+    TaskView,
+)
 
 __all__ = [
     "ConversionReport",
     "HiddenTest",
     "LoadReport",
+    "PUZZLE_LIMITS",
     "Param",
     "Preparation",
+    "Puzzle",
+    "RejectedAnswer",
     "SPEC_FORMS",
     "SPLITS",
     "SplitName",
     "Suite",
     "Task",
+    "TaskKind",
     "TaskView",
     "convert_task",
     "jsonl_schema",
+    "judge_puzzle",
     "limited",
     "literal_call_args",
     "load_bundled_suite",
@@ -43,7 +60,9 @@ __all__ = [
     "prepare_suite",
     "read_jsonl_suite",
     "ready_for_rounds",
+    "rejection",
     "seeded_split",
+    "suite_kind",
     "tests_from_assertions",
     "to_example_based",
     "write_jsonl_suite",

@@ -99,6 +99,8 @@ def _map_test_values(test: dict, fn) -> dict:
 def task_to_record(task: Task, split: str | None = None) -> dict[str, Any]:
     """The JSON-safe record of ``task`` (raises ``ConfigError`` for values that cannot be stored)."""
     record = task.model_dump(mode="python")
+    if record.get("puzzle") is None:
+        record.pop("puzzle", None)  # a function task's record is as it was before puzzles were a kind
     try:
         record["examples"] = [_map_test_values(t, encode) for t in record["examples"]]
         record["hidden_tests"] = [_map_test_values(t, encode) for t in record["hidden_tests"]]

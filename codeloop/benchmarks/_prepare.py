@@ -1,7 +1,8 @@
 """A suite ready for the rounds protocol: loaded, converted where needed, limited, reported.
 
 Rounds need every task in input/output form with at least ``k`` visible examples and one
-hidden test. Tasks already so are kept as they are. The others go through the example-based
+hidden test, or a puzzle (judged by its ``sat``, it shows no examples). Tasks already so are
+kept as they are. The others go through the example-based
 conversion (:func:`convert_task`, outputs from the reference in the sandbox); a task with too
 few inputs to hide any (every MBPP task has exactly 3) is converted again with seeded input
 augmentation. Tasks that still cannot run are dropped and reported, never a traceback. The
@@ -31,7 +32,7 @@ from ._task import SPLITS, Suite, Task
 #: inputs added per task when it has too few to hide any: k=3 then shows 3 and hides up to 6
 AUGMENT_WHEN_SHORT = 6
 #: bump when the preparation changes what it produces, so old cache entries are not reused
-PREPARATION_VERSION = 1
+PREPARATION_VERSION = 2  # 2: puzzles are kept, not dropped
 
 
 class Preparation(BaseModel):
@@ -40,6 +41,7 @@ class Preparation(BaseModel):
     spec: str
     loaded: int
     kept_as_is: int = 0
+    puzzles: int = 0  # of the tasks kept as they are, puzzles (judged by their sat, no examples)
     converted: int = 0
     augmented: list[str] = Field(default_factory=list)  # ids of tasks converted with augmentation
     dropped: dict[str, list[str]] = Field(default_factory=dict)  # reason -> ["id: detail"]
@@ -54,6 +56,9 @@ class Preparation(BaseModel):
     def lines(self) -> list[str]:
         """What a run prints about its suite (nothing when every task was ready as it is)."""
         out = []
+        if self.puzzles:
+            out.append(f"suite {self.spec}: {self.puzzles} puzzles, kept as they are (each judged by its sat "
+                       "in the sandbox; a failed round shows the answer and sat's verdict)")
         if self.skipped_rows:
             out.append(f"suite {self.spec}: skipped {len(self.skipped_rows)} malformed rows "
                        f"(e.g. {self.skipped_rows[0][:120]})")
@@ -70,7 +75,9 @@ class Preparation(BaseModel):
 
 
 def ready_for_rounds(task: Task, k: int) -> bool:
-    """Every test an input/output pair, and enough of them to show ``k`` and hide one."""
+    """A puzzle; or every test an input/output pair, and enough of them to show ``k`` and hide one."""
+    if task.is_puzzle:
+        return True
     tests = task.all_tests
     return all(isinstance(t, IOTest) for t in tests) and len(tests) >= k + 1
 
@@ -86,7 +93,8 @@ def prepare_suite(spec: str, sandbox: Sandbox, *, k: int = 3, seed: int = 0, ski
         raise ConfigError(f"--limit must be an integer >= 1 (tasks per split), got {limit!r}")
     suite = load_suite(spec, seed=seed, skip_bad=skip_bad)
     record = Preparation(spec=spec, loaded=len(suite.tasks), limit=limit,
-                         skipped_rows=list(suite.report.skipped) if suite.report else [])
+                         skipped_rows=list(suite.report.skipped) if suite.report else [],
+                         puzzles=sum(t.is_puzzle for t in suite.tasks))
     if any(not ready_for_rounds(t, k) for t in suite.tasks):
         suite = _converted(spec, suite, sandbox, k=k, seed=seed, skip_bad=skip_bad, record=record,
                            cache=_cache_path(spec, k=k, seed=seed, skip_bad=skip_bad, cache_dir=cache_dir))

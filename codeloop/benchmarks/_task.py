@@ -3,6 +3,13 @@
 Hidden tests and reference solutions never reach an LM prompt. The guard is in the types:
 modules receive a :class:`TaskView`, which has neither; only the evaluator holds a
 :class:`Task`.
+
+A task is of one of two kinds. A *function* task is specified by input/output examples (and
+a description) and judged on hidden input/output tests. A *puzzle* (P3) is specified by its
+``sat`` function, which the solver sees by design: :attr:`Task.puzzle` holds what is shown,
+and a :class:`~codeloop.execution.SatTest` judges the answer. A puzzle has no examples to
+reveal; in the rounds its view carries the answers earlier rounds returned and why ``sat``
+rejected them (:class:`RejectedAnswer`).
 """
 
 from __future__ import annotations
@@ -46,8 +53,43 @@ class Param(BaseModel):
         return value
 
 
+class Puzzle(BaseModel):
+    """What a puzzle shows its solver: ``sat`` is the specification, visible by design.
+
+    ``sol_header`` is the line the solver completes (``def sol(...):``; its parameters, with
+    their defaults, are ``sat``'s other arguments); ``answer_type`` is the type ``sol()`` must
+    return (``sat``'s first annotation, such as ``List[int]``), or ``None`` if unstated.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    sat: str
+    sol_header: str
+    answer_type: str | None = None
+
+
+class RejectedAnswer(BaseModel):
+    """An answer a puzzle's ``sat`` rejected in an earlier round: the puzzle's feedback.
+
+    ``answer`` is a bounded ``repr`` of what ``sol()`` returned (``None`` when it returned
+    nothing usable: it raised, timed out, or the value could not cross the sandbox boundary);
+    ``verdict`` says what happened, in words (``sat returned False``, ``sat raised ...``, the
+    answer's type did not match, or what ``sol()`` did instead of returning).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    round: int
+    answer: str | None
+    verdict: str
+
+
 class TaskView(BaseModel):
-    """What a module sees of a task: no hidden tests, no reference solution."""
+    """What a module sees of a task: no hidden tests, no reference solution.
+
+    For a puzzle, ``puzzle`` holds its statement (``sat`` is shown by design) and ``rejected``
+    the answers earlier rounds returned with ``sat``'s verdict on each; ``examples`` is empty.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -58,6 +100,12 @@ class TaskView(BaseModel):
     examples: tuple[IOTest, ...] = ()
     constraints: str | None = None
     tags: tuple[str, ...] = ()
+    puzzle: Puzzle | None = None
+    rejected: tuple[RejectedAnswer, ...] = ()
+
+    @property
+    def is_puzzle(self) -> bool:
+        return self.puzzle is not None
 
     def with_examples(self, examples: tuple[IOTest, ...]) -> TaskView:
         return self.model_copy(update={"examples": tuple(examples)})
@@ -68,6 +116,8 @@ class Task(BaseModel):
 
     ``input_generator``, if set, is Python source defining ``generate(rng)`` that returns
     an argument tuple (``rng`` is a ``random.Random``); it runs only in the sandbox.
+    ``puzzle``, if set, makes the task a puzzle: what it shows the solver, while its
+    :class:`~codeloop.execution.SatTest` (among ``hidden_tests``) judges the answer.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -84,6 +134,7 @@ class Task(BaseModel):
     tags: tuple[str, ...] = ()
     source: str = "unknown"
     metadata: dict[str, Any] = Field(default_factory=dict)
+    puzzle: Puzzle | None = None
 
     @field_validator("entry_point")
     @classmethod
@@ -96,13 +147,24 @@ class Task(BaseModel):
     def _has_something_to_check(self) -> Task:
         if not self.examples and not self.hidden_tests:
             raise ValueError(f"task {self.id!r} has neither examples nor hidden tests")
+        if self.puzzle is not None and not self.sat_tests:
+            raise ValueError(f"task {self.id!r} is a puzzle but has no sat test to judge its answer; "
+                             "expected a hidden test {\"kind\": \"sat\", \"sat\": \"def sat(...): ...\"}")
         return self
+
+    @property
+    def is_puzzle(self) -> bool:
+        return self.puzzle is not None
+
+    @property
+    def sat_tests(self) -> tuple[SatTest, ...]:
+        return tuple(t for t in self.hidden_tests if isinstance(t, SatTest))
 
     def view(self) -> TaskView:
         """The module's view: everything but the hidden tests and the reference solution."""
         return TaskView(id=self.id, entry_point=self.entry_point, params=self.params,
                         description=self.description, examples=self.examples,
-                        constraints=self.constraints, tags=self.tags)
+                        constraints=self.constraints, tags=self.tags, puzzle=self.puzzle)
 
     @property
     def all_tests(self) -> tuple[IOTest | AssertTest | SatTest, ...]:

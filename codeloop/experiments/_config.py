@@ -109,13 +109,27 @@ def environment() -> dict[str, str]:
 
 
 def check_against_suite(config: RunConfig, suite: Any) -> None:
-    """Refuse a k that leaves nothing to reveal, or a split with nothing to evaluate or score on."""
+    """Refuse a k that leaves nothing to reveal, or a split with nothing to evaluate or score on;
+    for puzzles (which show no examples, so k does not apply), a module or optimizer without a
+    puzzle form, or a suite mixing puzzles and function tasks."""
+    from ..benchmarks import suite_kind
+    from ..modules import PUZZLE_MODULES
+
     counts = suite.counts()
     if counts["test"] == 0:
         raise ConfigError(f"suite {config.suite!r} has no test tasks to evaluate ({suite.summary_line()})")
     if config.optimizer != "none" and (counts["train"] == 0 or counts["dev"] == 0):
         raise ConfigError(f"--optimizer {config.optimizer} needs train and dev tasks, but suite {config.suite!r} has "
                           f"{suite.summary_line()}; use --optimizer none or a suite with all three splits")
+    if suite_kind(suite.tasks, f"suite {config.suite!r}") == "puzzle":
+        if config.module not in PUZZLE_MODULES:
+            raise ConfigError(f"--module {config.module} has no puzzle form, and suite {config.suite!r} holds "
+                              f"puzzles; use one of {', '.join(sorted(PUZZLE_MODULES))}")
+        if config.optimizer != "none":
+            raise ConfigError(f"--optimizer {config.optimizer} cannot optimize puzzle programs yet (the optimizers "
+                              f"read input/output examples); suite {config.suite!r} holds puzzles: "
+                              "use --optimizer none")
+        return
     min_tests = min(len(task.all_tests) for task in suite.tasks)
     if config.shown >= min_tests:
         raise ConfigError(f"--k={config.k} is too large for suite {config.suite!r}: its smallest task has "

@@ -36,7 +36,7 @@ import pandas as pd
 
 from .._files import write_json_atomically
 from .._progress import Progress
-from ..benchmarks import Preparation, Suite, prepare_suite
+from ..benchmarks import Preparation, Suite, prepare_suite, suite_kind
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
 from ..exceptions import ConfigError, LMUnavailable
 from ..execution import Sandbox
@@ -213,6 +213,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     try:
         suite, preparation = prepared_suite(config, sandbox, say)
         train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
+        kind = suite_kind(suite.tasks, f"suite {config.suite!r}")
         state = _prepare_directory(config, lm_identity(lm))
     except BaseException:
         if own_sandbox:
@@ -230,7 +231,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     retried_before = retry_stats(lm)
     try:
         try:
-            program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say)
+            program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say, kind)
         except Exception as exc:  # DSPy wraps an LM failure raised inside its call: name it as what it is
             failure = LMUnavailable.within(exc)
             if failure is None:
@@ -282,7 +283,7 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
     with Sandbox(workers=config.workers) as sandbox:
         suite, _ = prepared_suite(config, sandbox, lambda line: None)
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
-    student = build_module(config.module)
+    student = build_module(config.module, kind=suite_kind(suite.tasks, f"suite {config.suite!r}"))
     optimizer = build_optimizer(config.optimizer, budget=config.budget, seed=config.seed)
     wanted = optimizer.estimate_calls(student, len(train), len(dev)) if optimizer is not None else 0
     return {"optimize_estimate": wanted, "optimize_cap": min(wanted, config.budget),
@@ -348,16 +349,19 @@ def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sand
 
 
 def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, rounds_config: RoundsConfig,
-                       say) -> tuple[Any, dict[str, Any]]:
+                       say, kind: str = "function") -> tuple[Any, dict[str, Any]]:
     out = config.out
     program_path, optimization_path = out / "program.json", out / "optimization.json"
     optimization = read_record(optimization_path, repair=config.repair) if program_path.exists() else None
     if optimization is not None:
-        program, _ = load_program(program_path, sandbox=sandbox)
+        program, meta = load_program(program_path, sandbox=sandbox)
+        if meta["kind"] != kind:
+            raise ConfigError(f"{program_path} is a program for {meta['kind']} tasks, but suite {config.suite!r} "
+                              f"holds {kind} tasks; evaluate it on a suite of its kind")
         optimization["trials_reused"] = len(optimization.get("trials", []))
         say(f"resuming: the compiled program in {program_path} is reused ({optimization['trials_reused']} trials)")
         return program, optimization
-    student = build_module(config.module, sandbox=sandbox)
+    student = build_module(config.module, sandbox=sandbox, kind=kind)
     settings: dict[str, Any] = {"budget": config.budget, "seed": config.seed, "sandbox": sandbox, "lm": lm,
                                 "num_threads": config.workers, "trial_log": out / "trials.jsonl"}
     if config.optimizer != "none" and "storage" in optimizer_class(config.optimizer).param_names():

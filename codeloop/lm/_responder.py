@@ -9,6 +9,10 @@ text, such as a description) shift the synthesizer's prior over building blocks.
 fills every requested output field in ChatAdapter's format, or as a JSON object when the
 request asks for one (DSPy's JSONAdapter, and ChatAdapter's fallback to it).
 
+A request stating a puzzle (the source of ``sat(answer, ...)`` and a ``def sol(...)`` header,
+see :mod:`._puzzle_search`) gets a ``sol`` returning the cheapest of a few simple candidate
+answers that the ``sat`` in its prompt accepts, checked in the sandbox.
+
 Requests to propose an instruction (codeloop's proposers, COPRO, MIPROv2, GEPA; see
 :mod:`._proposals`) get instructions written from the code, examples, feedback and scores
 they carry, in words the synthesizer's keyword map reads back as building blocks.
@@ -24,10 +28,12 @@ import json
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .._format import ParsedExample, parse_examples
 from ..exceptions import ConfigError
 from ._proposals import ProposalAnswers, asks_for_fenced_instruction, fenced_instruction, is_proposal_field
+from ._puzzle_search import PuzzleRequest, find_puzzle, solve_puzzle
 from .synth import Prior, SearchBudget, prior_from_code, prior_from_instruction, synthesize
 
 FIELD_MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]")
@@ -105,12 +111,17 @@ class SynthesisResponder:
     refinement step sends) gets ``refine_factor`` times the search budget: the failing
     cases in the feedback are examples it already had, so what refinement can honestly add
     is more search. (A real LM would use the feedback text itself.)
+
+    A puzzle request checks ``max_programs // 20`` candidate answers (at most 500) against its ``sat`` (in
+    ``sandbox``, default the process-wide pool), times ``refine_factor`` for a refinement.
     """
 
     budget: SearchBudget = field(default_factory=SearchBudget)
     refine_factor: int = 4
     #: shorthand for ``budget=SearchBudget(max_programs=N)``, as ``offline:max_programs=N`` reads
     max_programs: int | None = None
+    #: where a puzzle request's candidates are checked against its sat (None: the default pool)
+    sandbox: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.max_programs is not None:
@@ -135,6 +146,9 @@ class SynthesisResponder:
         if any(is_proposal_field(f) for f in request.output_fields):
             return self._proposal(request, temperature, seed)
         text = "\n".join(request.inputs.values())
+        puzzle = find_puzzle(request.inputs) if any(_is_code_field(f) for f in request.output_fields) else None
+        if puzzle is not None:
+            return self._puzzle(request, puzzle, text, temperature, seed)
         examples = parse_examples(text)
         name, params = self._target(text, examples)
         positional = [(e.args + tuple(e.kwargs[p] for p in params[len(e.args):] if p in e.kwargs), e.expected)
@@ -159,6 +173,24 @@ class SynthesisResponder:
             elif "test" in lowered:
                 answers[field_name] = "\n".join(f"assert {line}" for line in self._example_lines(text)) or \
                     "# no examples to derive tests from"
+            else:
+                answers[field_name] = f"(the offline synthesizer has no answer for {field_name!r})"
+        return answers
+
+    def _puzzle(self, request: ChatRequest, puzzle: PuzzleRequest, text: str, temperature: float,
+                seed: int) -> dict[str, str]:
+        tries = max(1, self.budget.max_programs // 20)
+        if request.inputs.get("previous_code", "").strip():
+            tries *= self.refine_factor
+        found = solve_puzzle(puzzle, max_candidates=tries, rejected_text=text, temperature=temperature, seed=seed,
+                             sandbox=self.sandbox)
+        answers: dict[str, str] = {}
+        for field_name in request.output_fields:
+            if _is_code_field(field_name):
+                answers[field_name] = found.code
+            elif field_name.lower() in ("reasoning", "rationale", "explanation"):
+                answers[field_name] = (f"Checked {found.tried} simple candidate answers against sat in the sandbox: "
+                                       f"{found.note}; returning `{found.expression}`.")
             else:
                 answers[field_name] = f"(the offline synthesizer has no answer for {field_name!r})"
         return answers

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import TypeAdapter, ValidationError
 
 from codeloop._format import truncate
-from codeloop.execution import AssertTest, IOTest, Limits, RunResult, Test
+from codeloop.execution import AssertTest, IOTest, Limits, RunResult, SatTest, Test
+from codeloop.metrics._answer_types import check_answer_types
 from codeloop.metrics._feedback import feedback_for
 from codeloop.metrics._protocols import SupportsRun
 
@@ -141,7 +142,7 @@ class ExecutionMetric:
                 f"the example's field {self.entry_field!r} is not a function name: {entry!r}"
             )
 
-        result = self.sandbox.run(code, entry, tests, self.limits)
+        result = check_answer_types(self.sandbox.run(code, entry, tests, self.limits), tests)
         passed = result.passed
         score = result.pass_ratio if self.score == "pass_ratio" else float(passed)
         return MetricOutcome(score, passed, feedback_for(result, tests, entry), result)
@@ -151,7 +152,7 @@ class ExecutionMetric:
         raw = _field(gold, self.tests_field)
         if raw is _MISSING:
             return f"the example has no field {self.tests_field!r} (the tests)"
-        if isinstance(raw, (IOTest, AssertTest)):
+        if isinstance(raw, (IOTest, AssertTest, SatTest)):
             raw = (raw,)
         if isinstance(raw, (str, bytes, Mapping)) or raw is None:
             return f"the example's field {self.tests_field!r} is not a list of tests: {type(raw).__name__}"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from codeloop._format import render_call, truncate
-from codeloop.execution import AssertTest, IOTest, RunResult, Status, Test, Verdict
+from codeloop.execution import AssertTest, IOTest, RunResult, SatTest, Status, Test, Verdict
 
 MAX_FEEDBACK_CHARS = 2000  # longest feedback text overall
 
@@ -75,6 +75,9 @@ def _describe_test(index: int, tests: Sequence[Test], entry: str) -> tuple[str, 
         return truncate(render_call(entry, test)), _expected(test)
     if isinstance(test, AssertTest):
         return "assertion test:\n" + truncate(test.code.strip(), 600), "the assertions to pass"
+    if isinstance(test, SatTest):
+        return f"sat({truncate(render_call(entry, IOTest(args=test.args, kwargs=test.kwargs)))})", \
+            "sat to return True (with an answer of the type sat declares)"
     return f"test #{index + 1} (no test description available)", "a pass"
 
 

@@ -4,15 +4,17 @@ attributes (so optimizers can tune their instructions and demonstrations).
 Every module is called as ``module(task=view)`` with a :class:`~codeloop.benchmarks.TaskView`
 and returns a ``dspy.Prediction`` with ``code`` and diagnostics (``attempts``, ``lm_calls``,
 and ``verdicts`` where it ran code on the visible examples). ``as_program`` turns a module
-into a rounds-protocol program; ``build_module`` builds one by name.
+into a rounds-protocol program; ``build_module`` builds one by name, for function tasks or, with
+``kind="puzzle"``, for puzzles (P3): the same modules with puzzle signatures (``sat``, the answer
+type and the ``sol`` header are the spec), checking against the puzzle's visible ``sat``.
 """
 
-from ._basic import CodeFromExamples, CodeFromSpec
+from ._basic import CodeFromExamples, CodeFromSpec, SolvePuzzle
 from ._best_of_n import BestOfN
-from ._calls import max_lm_calls
-from ._common import function_header, task_inputs
+from ._calls import max_lm_calls, module_kind
+from ._common import function_header, puzzle_inputs, render_rejected, task_inputs
 from ._extract import Extraction, extract_code
-from ._program import MODULES, ModuleProgram, as_program, build_module
+from ._program import KINDS, MODULES, PUZZLE_MODULES, ModuleProgram, as_program, build_module
 from ._refine import GenerateCheckRefine
 from ._test_first import TestFirst, filter_tests, parse_generated_tests
 
@@ -22,8 +24,11 @@ __all__ = [
     "CodeFromSpec",
     "Extraction",
     "GenerateCheckRefine",
+    "KINDS",
     "MODULES",
     "ModuleProgram",
+    "PUZZLE_MODULES",
+    "SolvePuzzle",
     "TestFirst",
     "as_program",
     "build_module",
@@ -31,6 +36,9 @@ __all__ = [
     "filter_tests",
     "function_header",
     "max_lm_calls",
+    "module_kind",
     "parse_generated_tests",
+    "puzzle_inputs",
+    "render_rejected",
     "task_inputs",
 ]

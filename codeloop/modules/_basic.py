@@ -1,16 +1,27 @@
-"""Single-call generators: from a description, or from examples (with optional feedback)."""
+"""Single-call generators: from a description, from examples (with optional feedback), or a
+puzzle's ``sol`` from its ``sat``."""
 
 from __future__ import annotations
 
 import dspy
 
 from ..benchmarks import TaskView
-from ._common import attempt_from, description_of, function_header, reply_field, task_inputs
-from ._signatures import ExamplesToCode, SpecToCode
+from ._common import (
+    attempt_from,
+    description_of,
+    function_header,
+    puzzle_inputs,
+    reply_field,
+    require_kind,
+    task_inputs,
+)
+from ._signatures import ExamplesToCode, PuzzleToCode, SpecToCode
 
 
 class CodeFromSpec(dspy.Module):
     """Description (and function header) to code, in one call. Examples are not shown."""
+
+    kind = "function"
 
     def __init__(self) -> None:
         super().__init__()
@@ -20,6 +31,7 @@ class CodeFromSpec(dspy.Module):
         return 1
 
     def forward(self, task: TaskView) -> dspy.Prediction:
+        require_kind(self, task, self.kind)
         raw = reply_field(self.generate, "code", description=description_of(task), function_header=function_header(task))
         attempt = attempt_from(raw, task)
         return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)
@@ -27,6 +39,8 @@ class CodeFromSpec(dspy.Module):
 
 class CodeFromExamples(dspy.Module):
     """Examples (plus the description and feedback from earlier rounds, if any) to code, in one call."""
+
+    kind = "function"
 
     def __init__(self) -> None:
         super().__init__()
@@ -36,6 +50,28 @@ class CodeFromExamples(dspy.Module):
         return 1
 
     def forward(self, task: TaskView, feedback: str = "") -> dspy.Prediction:
+        require_kind(self, task, self.kind)
         raw = reply_field(self.generate, "code", **task_inputs(task), feedback=feedback or "")
+        attempt = attempt_from(raw, task)
+        return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)
+
+
+class SolvePuzzle(dspy.Module):
+    """A puzzle (``sat``, the answer type, the ``sol`` header, the words if shown, and the
+    answers earlier rounds had rejected) to ``sol``, in one call: the puzzle form of both
+    :class:`CodeFromExamples` and :class:`CodeFromSpec` (a puzzle's spec is its ``sat``)."""
+
+    kind = "puzzle"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generate = dspy.Predict(PuzzleToCode)
+
+    def max_lm_calls(self) -> int:
+        return 1
+
+    def forward(self, task: TaskView) -> dspy.Prediction:
+        require_kind(self, task, self.kind)
+        raw = reply_field(self.generate, "code", **puzzle_inputs(task))
         attempt = attempt_from(raw, task)
         return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)

@@ -6,7 +6,7 @@ import dspy
 
 from ..benchmarks import TaskView
 from ..execution import Sandbox
-from ._calls import max_lm_calls
+from ._calls import max_lm_calls, module_kind
 from ._common import Attempt, SandboxRef, attempt_from, check
 from ._test_first import parse_generated_tests
 
@@ -20,7 +20,8 @@ class BestOfN(dspy.Module):
     then agreement on the tests the candidates generated (modules such as ``TestFirst`` return
     ``tests``; pooled over all candidates), then the earliest. The prediction has ``code``,
     ``attempts`` (each candidate with ``passed``, ``total`` and ``agreement``), ``verdicts``,
-    ``lm_calls`` and ``chosen`` (the winner's index).
+    ``lm_calls`` and ``chosen`` (the winner's index). With a puzzle solver as ``module``, the
+    visible check is the puzzle's ``sat``.
     """
 
     def __init__(self, module: dspy.Module, n: int = 5, sandbox: Sandbox | None = None, *,
@@ -29,6 +30,7 @@ class BestOfN(dspy.Module):
         if n < 1:
             raise ValueError(f"n must be at least 1, got {n}")
         self.module = module
+        self.kind = module_kind(module)
         self.n = n
         self.temperature = temperature
         self.include_greedy = include_greedy

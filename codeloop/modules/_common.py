@@ -1,5 +1,9 @@
 """What the modules share: the prompt inputs built from a task view, the sandbox holder, and
-running code against the visible examples (never anything else: a view has nothing else)."""
+running code against the visible examples (never anything else: a view has nothing else).
+
+A puzzle's view shows its ``sat`` by design, so for a puzzle "the visible examples" are its
+``sat``: :func:`check` runs ``sat(sol())`` in the sandbox (judged in the parent, type check
+included), and :func:`failure_feedback` says what ``sol()`` returned and what ``sat`` said."""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from .._format import render_example, render_examples, truncate
-from ..benchmarks import TaskView
-from ..execution import IOTest, RunResult, Sandbox, default_sandbox
-from ..metrics import describe_outcome
+from ..benchmarks import PUZZLE_LIMITS, RejectedAnswer, TaskKind, TaskView, rejection
+from ..exceptions import ConfigError
+from ..execution import IOTest, RunResult, Sandbox, SatTest, default_sandbox
+from ..metrics import check_answer_types, describe_outcome
 from ._extract import Extraction, extract_code
 
 logger = logging.getLogger(__name__)
@@ -56,9 +61,44 @@ def description_of(task: TaskView) -> str:
 
 
 def task_inputs(task: TaskView) -> dict[str, str]:
-    """The signature inputs every module builds from a view."""
+    """The signature inputs every module builds from a view (a puzzle's: see :func:`puzzle_inputs`)."""
+    if task.puzzle is not None:
+        return puzzle_inputs(task)
     return {"examples": render_examples(task.entry_point, task.examples),
             "function_header": function_header(task), "description": description_of(task)}
+
+
+def describe_rejected(item: RejectedAnswer) -> str:
+    """``sol() returned 'ooo'; sat returned False`` (or what ``sol()`` did instead of returning)."""
+    return f"sol() returned {item.answer}; {item.verdict}" if item.answer is not None else item.verdict
+
+
+def render_rejected(rejected: Sequence[RejectedAnswer]) -> str:
+    """One line per rejected answer: ``round 1: sol() returned 'ooo'; sat returned False``."""
+    return truncate("\n".join(f"round {item.round}: {describe_rejected(item)}" for item in rejected),
+                    MAX_FEEDBACK_CHARS)
+
+
+def puzzle_inputs(task: TaskView) -> dict[str, str]:
+    """A puzzle's signature inputs: ``sat``, the answer type, the ``sol`` header, the puzzle in
+    words (when the view shows it) and the answers earlier rounds had rejected."""
+    puzzle = task.puzzle
+    if puzzle is None:
+        raise ConfigError(f"task {task.id!r} is not a puzzle")
+    return {"sat": puzzle.sat.strip(), "answer_type": puzzle.answer_type or "(not stated)",
+            "function_header": puzzle.sol_header.rstrip().removesuffix(":"),
+            "description": (task.description or "").strip(), "rejected_answers": render_rejected(task.rejected)}
+
+
+def require_kind(module: object, task: TaskView, kind: TaskKind) -> None:
+    """Refuse a view of the other kind, naming how to build the module that takes it."""
+    if task.is_puzzle == (kind == "puzzle"):
+        return
+    if kind == "function":
+        raise ConfigError(f"{type(module).__name__} writes functions, but task {task.id!r} is a puzzle; build the "
+                          "module with build_module(name, kind='puzzle')")
+    raise ConfigError(f"{type(module).__name__} solves puzzles, but task {task.id!r} is a function task; build "
+                      "the module with build_module(name) (kind='function')")
 
 
 class SandboxRef:
@@ -112,7 +152,14 @@ def attempt_from(raw: str | None, task: TaskView, *, stage: str = "generate") ->
 
 def check(attempt: Attempt, task: TaskView, sandbox: Sandbox,
           tests: Sequence[IOTest] | None = None) -> RunResult | None:
-    """Run the attempt on the view's visible examples (or ``tests``); fills passed/total/verdicts."""
+    """Run the attempt on the view's visible examples (or ``tests``; a puzzle's: its ``sat``);
+    fills passed/total/verdicts."""
+    if tests is None and task.puzzle is not None:
+        sat = [SatTest(sat=task.puzzle.sat)]
+        result = check_answer_types(sandbox.run(attempt.code, task.entry_point, sat, PUZZLE_LIMITS), sat)
+        attempt.passed, attempt.total = result.n_passed, len(result.verdicts)
+        attempt.verdicts = [v.status.value for v in result.verdicts]
+        return result
     tests = list(task.examples if tests is None else tests)
     if not tests:
         attempt.passed, attempt.total = 0, 0
@@ -125,11 +172,17 @@ def check(attempt: Attempt, task: TaskView, sandbox: Sandbox,
 
 def failure_feedback(attempt: Attempt, result: RunResult | None, task: TaskView,
                      tests: Sequence[IOTest] | None = None) -> str:
-    """The failing visible examples: input, expected, and what the code did instead."""
+    """The failing visible examples: input, expected, and what the code did instead (for a
+    puzzle: what ``sol()`` returned and what ``sat`` said of it)."""
     tests = list(task.examples if tests is None else tests)
     lines = []
     if not attempt.extraction_ok:
         lines.append(f"The previous answer could not be used as code: {attempt.reason}.")
+    if task.puzzle is not None and not tests and result is not None:
+        failed = result.first_failure()
+        if failed is not None:
+            lines.append(describe_rejected(rejection(failed[1], 0)))
+        return truncate("\n".join(lines) or "The previous code was not checked.", MAX_FEEDBACK_CHARS)
     if result is not None and result.verdicts:
         failing = [(i, v) for i, v in enumerate(result.verdicts) if not v.passed]
         if failing:

@@ -10,7 +10,7 @@ from ..benchmarks import TaskView
 from ..exceptions import ConfigError
 from ..execution import Sandbox
 from ..lm import CallCounter, total_tokens
-from ._basic import CodeFromExamples, CodeFromSpec
+from ._basic import CodeFromExamples, CodeFromSpec, SolvePuzzle
 from ._best_of_n import BestOfN
 from ._refine import GenerateCheckRefine
 from ._test_first import TestFirst
@@ -44,10 +44,12 @@ class ModuleProgram:
                           tokens=total_tokens(usage.get_total_tokens()))
 
 
-def as_program(module: dspy.Module | str, *, lm: dspy.BaseLM, sandbox: Sandbox | None = None) -> ModuleProgram:
-    """``module`` (or a registry name, built with ``sandbox``) as a rounds-protocol program."""
+def as_program(module: dspy.Module | str, *, lm: dspy.BaseLM, sandbox: Sandbox | None = None,
+               kind: str = "function") -> ModuleProgram:
+    """``module`` (or a registry name, built with ``sandbox`` for tasks of ``kind``) as a
+    rounds-protocol program."""
     if isinstance(module, str):
-        module = build_module(module, sandbox=sandbox)
+        module = build_module(module, sandbox=sandbox, kind=kind)
     return ModuleProgram(module, lm)
 
 
@@ -60,9 +62,28 @@ MODULES: dict[str, Callable[[Sandbox | None], dspy.Module]] = {
 }
 
 
-def build_module(name: str, *, sandbox: Sandbox | None = None) -> dspy.Module:
-    """A fresh module by registry name; ``ConfigError`` names a bad name and lists the accepted ones."""
+#: the puzzle form of each module that has one (a puzzle's spec is its sat, so from-examples and
+#: from-spec are the same solver; test-first has no puzzle form: a puzzle's test is its sat)
+PUZZLE_MODULES: dict[str, Callable[[Sandbox | None], dspy.Module]] = {
+    "best-of-n": lambda sandbox: BestOfN(SolvePuzzle(), n=5, sandbox=sandbox),
+    "check-refine": lambda sandbox: GenerateCheckRefine(SolvePuzzle(), max_iters=3, sandbox=sandbox),
+    "from-examples": lambda sandbox: SolvePuzzle(),
+    "from-spec": lambda sandbox: SolvePuzzle(),
+}
+KINDS = ("function", "puzzle")
+
+
+def build_module(name: str, *, sandbox: Sandbox | None = None, kind: str = "function") -> dspy.Module:
+    """A fresh module by registry name, for tasks of ``kind`` (``"function"`` or ``"puzzle"``);
+    ``ConfigError`` names a bad name or kind and lists the accepted ones."""
+    if kind not in KINDS:
+        raise ConfigError(f"unknown task kind {kind!r}; accepted: {', '.join(KINDS)}")
     factory = MODULES.get(name) if isinstance(name, str) else None
     if factory is None:
         raise ConfigError(f"unknown module {name!r}; accepted: {', '.join(sorted(MODULES))}")
+    if kind == "puzzle":
+        factory = PUZZLE_MODULES.get(name)
+        if factory is None:
+            raise ConfigError(f"module {name!r} has no puzzle form (it writes tests for a function first, and a "
+                              f"puzzle's test is its sat); for puzzles use one of {', '.join(sorted(PUZZLE_MODULES))}")
     return factory(sandbox)

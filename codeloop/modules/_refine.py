@@ -6,9 +6,19 @@ import dspy
 
 from ..benchmarks import TaskView
 from ..execution import Sandbox
-from ._calls import max_lm_calls
-from ._common import SandboxRef, attempt_from, best_attempt, check, failure_feedback, reply_field, task_inputs
-from ._signatures import RefineCode
+from ._calls import max_lm_calls, module_kind
+from ._common import (
+    MAX_FAILURES_SHOWN,
+    SandboxRef,
+    attempt_from,
+    best_attempt,
+    check,
+    failure_feedback,
+    reply_field,
+    require_kind,
+    task_inputs,
+)
+from ._signatures import RefineCode, RefinePuzzle
 
 
 class GenerateCheckRefine(dspy.Module):
@@ -23,6 +33,11 @@ class GenerateCheckRefine(dspy.Module):
     A refined version identical to an earlier attempt ends the loop (unless
     ``refine_temperature`` is set): the next prompt would repeat an earlier one, and at
     temperature 0 (or from the cache) so would the answer.
+
+    With a puzzle solver as ``inner`` (``kind == "puzzle"``) it refines puzzles: the check runs
+    ``sat(sol())`` (the puzzle's ``sat`` is visible by design), and ``refine`` is a
+    :class:`RefinePuzzle` predictor told what each ``sol()`` of this call returned and what
+    ``sat`` said of it (a puzzle has no examples to fail, so earlier answers are the feedback).
     """
 
     def __init__(self, inner: dspy.Module, max_iters: int = 3, sandbox: Sandbox | None = None,
@@ -31,7 +46,8 @@ class GenerateCheckRefine(dspy.Module):
         if max_iters < 1:
             raise ValueError(f"max_iters must be at least 1, got {max_iters}")
         self.inner = inner
-        self.refine = dspy.Predict(RefineCode)
+        self.kind = module_kind(inner)
+        self.refine = dspy.Predict(RefinePuzzle if self.kind == "puzzle" else RefineCode)
         self.max_iters = max_iters
         self.refine_temperature = refine_temperature
         self.sandbox = SandboxRef(sandbox)
@@ -40,6 +56,7 @@ class GenerateCheckRefine(dspy.Module):
         return max_lm_calls(self.inner) + self.max_iters - 1
 
     def forward(self, task: TaskView) -> dspy.Prediction:
+        require_kind(self, task, self.kind)
         sandbox = self.sandbox.get()
         first = self.inner(task=task)
         lm_calls = int(getattr(first, "lm_calls", 1) or 0)
@@ -52,6 +69,8 @@ class GenerateCheckRefine(dspy.Module):
             if attempt.extraction_ok and attempt.total is not None and attempt.passed == attempt.total:
                 break
             feedback = failure_feedback(attempt, result, task)
+            if self.kind == "puzzle" and feedbacks:  # every answer sat turned down in this call, the latest last
+                feedback = "\n".join([*feedbacks[-1].splitlines(), *feedback.splitlines()][-MAX_FAILURES_SHOWN:])
             feedbacks.append(feedback)
             config = ({"rollout_id": iteration, "temperature": self.refine_temperature}
                       if self.refine_temperature is not None else {})

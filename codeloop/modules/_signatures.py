@@ -58,3 +58,35 @@ class CodeFromTests(dspy.Signature):
     description: str = dspy.InputField(desc=_DESCRIPTION)
     tests: str = dspy.InputField(desc="test cases the function must pass, one per line")
     code: str = dspy.OutputField(desc=_CODE)
+
+
+_SAT = ("the puzzle: the Python function `sat(answer, ...)`; sol() must return an answer for which it "
+        "returns True")
+_ANSWER_TYPE = "the type sol() must return, e.g. `List[int]` (an answer of another type does not count)"
+_SOL_HEADER = "the function to write, e.g. `def sol(n=5)`: its parameters and defaults are sat's other arguments"
+_PUZZLE_WORDS = "the puzzle in words (may be empty: sat alone is the specification)"
+_REJECTED = "answers earlier attempts returned and what sat said of each (may be empty)"
+
+
+class PuzzleToCode(dspy.Signature):
+    """Solve the programming puzzle: write the function `sol` so that `sat(sol())` returns True."""
+
+    sat: str = dspy.InputField(desc=_SAT)
+    answer_type: str = dspy.InputField(desc=_ANSWER_TYPE)
+    function_header: str = dspy.InputField(desc=_SOL_HEADER)
+    description: str = dspy.InputField(desc=_PUZZLE_WORDS)
+    rejected_answers: str = dspy.InputField(desc=_REJECTED)
+    code: str = dspy.OutputField(desc=_CODE)
+
+
+class RefinePuzzle(dspy.Signature):
+    """sat rejects the answer the previous `sol` returns. Fix `sol` so that `sat(sol())` returns True."""
+
+    sat: str = dspy.InputField(desc=_SAT)
+    answer_type: str = dspy.InputField(desc=_ANSWER_TYPE)
+    function_header: str = dspy.InputField(desc=_SOL_HEADER)
+    description: str = dspy.InputField(desc=_PUZZLE_WORDS)
+    rejected_answers: str = dspy.InputField(desc=_REJECTED)
+    previous_code: str = dspy.InputField(desc="the code to fix")
+    feedback: str = dspy.InputField(desc="what the previous sol() returned, and what sat said of it")
+    code: str = dspy.OutputField(desc=_CODE)

@@ -11,7 +11,7 @@ from .. import _pyast
 from .._format import parse_example, render_examples
 from ..benchmarks import TaskView
 from ..execution import IOTest, Sandbox, values_equal
-from ._common import SandboxRef, attempt_from, check, reply_field, task_inputs
+from ._common import SandboxRef, attempt_from, check, reply_field, require_kind, task_inputs
 from ._signatures import CodeFromTests, RequirementToTests
 
 MAX_GENERATED_TESTS = 20
@@ -75,6 +75,7 @@ class TestFirst(dspy.Module):
     """
 
     __test__ = False  # not a pytest test class
+    kind = "function"  # a puzzle's test is its sat: writing tests first has no puzzle form
 
     def __init__(self, sandbox: Sandbox | None = None, *, filter_tests: bool = True, check: bool = True) -> None:
         super().__init__()
@@ -88,6 +89,7 @@ class TestFirst(dspy.Module):
         return 2
 
     def forward(self, task: TaskView) -> dspy.Prediction:
+        require_kind(self, task, self.kind)
         inputs = task_inputs(task)
         raw_tests = reply_field(self.write_tests, "tests", **inputs)
         generated = parse_generated_tests(raw_tests, task.entry_point)

@@ -18,7 +18,7 @@ import dspy
 from .._files import write_json_atomically
 from ..exceptions import ConfigError
 from ..execution import Sandbox
-from ..modules import build_module
+from ..modules import build_module, module_kind
 
 FORMAT = "codeloop-program/1"
 # wrapper name -> (module, class); the class has ``wrap(inner)`` and DSPy's dump/load_state
@@ -38,11 +38,14 @@ def _wrapper_of(program: dspy.Module) -> str | None:
 
 def save_program(program: dspy.Module, path: str | Path, *, module: str,
                  compiled_with: dict[str, Any] | None = None) -> Path:
-    """Save ``program`` (built from the registry's ``module``) with its structure."""
+    """Save ``program`` (built from the registry's ``module``) with its structure and the kind of
+    task it takes (``"function"`` or ``"puzzle"``)."""
     if "forward" in vars(program):
         raise ConfigError("this program replaces its forward method at run time (as DSPy's KNNFewShot does), so "
                           "its state cannot be saved; codeloop's `nearest` optimizer gives a saveable equivalent")
-    record = {"format": FORMAT, "module": module, "wrapper": _wrapper_of(program),
+    inner = getattr(program, "program", program)  # a wrapper (per-input retrieval) holds the module
+    kind = module_kind(program) if hasattr(program, "kind") else module_kind(inner)
+    record = {"format": FORMAT, "module": module, "kind": kind, "wrapper": _wrapper_of(program),
               "compiled_with": compiled_with or {}, "state": program.dump_state()}
     return write_json_atomically(Path(path), record)
 
@@ -60,7 +63,8 @@ def load_program(path: str | Path, *, sandbox: Sandbox | None = None) -> tuple[d
         found = record.get("format") if isinstance(record, dict) else type(record).__name__
         raise ConfigError(f"{path}: field 'format' is {found!r}, expected {FORMAT!r} "
                           "(a file written by codeloop's save_program or `codeloop run`)")
-    program = build_module(record.get("module"), sandbox=sandbox)
+    kind = record.get("kind", "function")  # files written before puzzles were a kind take functions
+    program = build_module(record.get("module"), sandbox=sandbox, kind=kind)
     wrapper = record.get("wrapper")
     if wrapper is not None:
         if wrapper not in WRAPPERS:
@@ -71,4 +75,5 @@ def load_program(path: str | Path, *, sandbox: Sandbox | None = None) -> tuple[d
         raise ConfigError(f"{path}: field 'state' is missing or not an object (the predictors' saved state)")
     program.load_state(record["state"])
     meta = {k: record.get(k) for k in ("module", "wrapper", "compiled_with")}
+    meta["kind"] = kind
     return program, meta

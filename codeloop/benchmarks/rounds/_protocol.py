@@ -6,6 +6,13 @@ test the code fails, chosen by a policy) is revealed and added to the examples, 
 rounds. The program only ever sees a :class:`~codeloop.benchmarks.TaskView` holding the
 examples revealed so far: the remaining tests and the reference never reach it.
 
+A puzzle (P3) runs the same rounds with its sat tests as the pool. Its view holds the puzzle
+(``sat`` is its specification, shown by design), no examples, and after each failed round the
+answer ``sol()`` returned with ``sat``'s verdict on it (``TaskView.rejected``): a puzzle has no
+counterexample input to reveal. Conformity, passing what the program was shown, is for a
+puzzle passing ``sat``, so it equals correctness and the gap is 0 by definition; a row's
+``n_examples`` counts the rejected answers its view held.
+
 An LM call that failed on every retry (:class:`~codeloop.exceptions.LMUnavailable`) fails the
 round it was made in. A run may go on past ``max_lm_errors`` such rounds: each is recorded as a
 row with ``state="lm_error"`` and no code, its task stops there, and the task is left out of
@@ -30,7 +37,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..._cancel import CancelScope
 from ...exceptions import LMUnavailable
 from ...execution import IOTest, Limits, Sandbox, Status
-from .._task import Task, TaskView
+from .._puzzle import judge_puzzle, rejection
+from .._task import RejectedAnswer, Task, TaskView
 from ._policies import CounterexamplePolicy, InitialPolicy, pick_counterexamples, pick_initial
 
 Mode = Literal["examples", "description", "both"]
@@ -97,28 +105,36 @@ class _LMErrors:
 
 
 class _TaskRun:
-    """All rounds of one task."""
+    """All rounds of one task (a puzzle's pool is its sat tests; it starts with no examples)."""
 
     def __init__(self, task: Task, program: SupportsGenerate, sandbox: Sandbox, config: RoundsConfig,
                  lm_errors: _LMErrors | None = None) -> None:
         self.task, self.program, self.sandbox, self.config = task, program, sandbox, config
         self.lm_errors = lm_errors or _LMErrors(0)
-        self.pool = [t for t in task.all_tests if isinstance(t, IOTest)]
+        self.puzzle = task.is_puzzle
+        self.pool = list(task.sat_tests) if self.puzzle else [t for t in task.all_tests if isinstance(t, IOTest)]
         self.rng = _task_rng(config.seed, task.id)
         self.seen: list[np.ndarray] = []  # pass vectors (over the pool) of every program so far
         self.rows: list[dict] = []
+        self.rejected: list[RejectedAnswer] = []  # a puzzle's feedback: answers sat turned down
+        self.last_rejection: RejectedAnswer | None = None
 
     def consistency(self, columns: Sequence[int]) -> np.ndarray:
         rows = [vector[list(columns)] for vector in self.seen]
         return np.array([*rows, np.ones(len(columns))], dtype=float)
 
     def view(self, given: Sequence[int]) -> TaskView:
-        view = self.task.view().with_examples(tuple(self.pool[i] for i in given))
+        if self.puzzle:
+            view = self.task.view().model_copy(update={"rejected": tuple(self.rejected)})
+        else:
+            view = self.task.view().with_examples(tuple(self.pool[i] for i in given))
         if self.config.mode == "examples":
             view = view.model_copy(update={"description": None})
         return view
 
     def initial(self) -> list[int]:
+        if self.puzzle:
+            return []  # a puzzle shows its sat, never its tests as examples
         k = 0 if self.config.mode == "description" else self.config.k
         return pick_initial(self.config.initial, self.pool, k, self.rng, self.consistency(range(len(self.pool))))
 
@@ -136,6 +152,10 @@ class _TaskRun:
             primary = vectors[0]
             if primary.all():
                 break
+            if self.puzzle:
+                if self.last_rejection is not None:
+                    self.rejected.append(self.last_rejection)
+                continue
             failing = [i for i in range(len(self.pool)) if i not in given and not primary[i]]
             if not failing:
                 continue  # it fails only examples it was given: nothing new to reveal
@@ -159,9 +179,15 @@ class _TaskRun:
             return None
         latency = time.perf_counter() - began
         generation = output if isinstance(output, Generation) else Generation(code=str(output))
-        result = self.sandbox.run(generation.code, self.task.entry_point, self.pool, self.config.limits)
+        if self.puzzle:
+            result = judge_puzzle(self.task, generation.code, self.sandbox, self.config.limits)
+        else:
+            result = self.sandbox.run(generation.code, self.task.entry_point, self.pool, self.config.limits)
         passed = np.array([v.status is Status.PASSED for v in result.verdicts], dtype=bool)
         self.seen.append(passed)
+        if self.puzzle and sample == 0:
+            failed = result.first_failure()
+            self.last_rejection = rejection(failed[1], round_number) if failed else None
         self.rows.append(self.row(round_number, sample, given, generation=generation, passed=passed,
                                   verdicts=_summarize_verdicts([v.status for v in result.verdicts]),
                                   latency=latency))
@@ -173,10 +199,13 @@ class _TaskRun:
         """One row of the results; without a generation (``state="lm_error"``): no code, nothing passed."""
         generation = generation or Generation(code="")
         passed = np.zeros(len(self.pool), dtype=bool) if passed is None else passed
+        conformity = bool(passed[list(given)].all()) if given and state == "ok" else state == "ok"
+        if self.puzzle:  # what a puzzle's program is shown is its sat: conformity is correctness
+            conformity = bool(passed.all()) and state == "ok"
         return {
             "task_id": self.task.id, "round": round_number, "sample": sample, "mode": self.config.mode,
-            "n_examples": len(given), "code": generation.code,
-            "conformity": bool(passed[list(given)].all()) if given and state == "ok" else state == "ok",
+            "n_examples": len(self.rejected) if self.puzzle else len(given), "code": generation.code,
+            "conformity": conformity,
             "correctness": bool(passed.all()) and state == "ok", "pass_ratio": float(passed.mean()),
             "n_passed": int(passed.sum()), "n_tests": len(passed), "verdicts": verdicts,
             "lm_calls": generation.lm_calls, "tokens": generation.tokens, "latency_s": latency, "state": state,
@@ -201,13 +230,14 @@ def run_rounds(program: SupportsGenerate, tasks: Sequence[Task], sandbox: Sandbo
     Up to ``max_lm_errors`` rounds whose LM call failed on every retry are recorded as
     ``state="lm_error"`` rows; one more stops the run (see the module docstring), as does any
     other error a task raises: both are raised once the tasks still running have stopped.
-    Tasks without input/output tests (puzzles) cannot be run this way and raise an error
-    naming them; convert a suite with ``to_example_based`` first.
+    Puzzles run with their sat tests (see the module docstring). Other tasks without
+    input/output tests cannot be run this way and raise an error naming them; convert a suite
+    with ``to_example_based`` first.
     """
     config = config or RoundsConfig()
-    no_io = [t.id for t in tasks if not any(isinstance(x, IOTest) for x in t.all_tests)]
+    no_io = [t.id for t in tasks if not t.is_puzzle and not any(isinstance(x, IOTest) for x in t.all_tests)]
     if no_io:
-        raise ValueError(f"tasks without input/output tests cannot run in rounds: {no_io[:5]}")
+        raise ValueError(f"tasks without input/output tests (and not puzzles) cannot run in rounds: {no_io[:5]}")
     results: dict[int, list[dict]] = {}
     lm_errors, scope = _LMErrors(max_lm_errors), CancelScope()
     stop: BaseException | None = None
