@@ -281,3 +281,33 @@ def test_each_candidate_gets_an_empty_private_tmp(sandbox):
     reader = "import os\ndef f():\n    return sorted(os.listdir('/tmp'))\n"
     assert sandbox.run(writer, "f", [IOTest(expected=["left-behind"])]).passed
     assert sandbox.run(reader, "f", [IOTest(expected=[])]).passed
+
+
+def test_the_candidate_sees_a_minimal_root_without_the_checkout_or_site_packages(sandbox):
+    if not sandbox.isolation.startswith("namespaces") or "minimal root" in sandbox.missing_protections:
+        pytest.skip("the minimal root needs namespaces and pivot_root")
+    import codeloop
+
+    checkout = os.path.dirname(os.path.dirname(os.path.abspath(codeloop.__file__)))
+    code = ("import os, sys, json\nCHECKOUT = " + repr(checkout) + "\ndef f(k):\n"
+            "    if k == 0:\n        return sorted(os.listdir('/dev'))\n"
+            "    if k == 1:\n        return [os.path.exists(p) for p in (CHECKOUT, '/etc/shadow', '/home', sys.modules['__main__'].__file__)]\n"
+            "    if k == 2:\n        return sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"
+            "    if k == 3:\n        import hashlib, sqlite3, decimal\n        return hashlib.sha256(b'').hexdigest()[:6]\n"
+            "    try:\n        import pydantic\n        return 'pydantic'\n    except ImportError:\n        return 'none'\n"
+            )
+    tests = [IOTest(args=(0,), expected=["fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout", "urandom",
+                                          "zero"]),
+             IOTest(args=(1,), expected=[False] * 4), IOTest(args=(2,), expected=[1]),
+             IOTest(args=(3,), expected="e3b0c4"), IOTest(args=(4,), expected="none")]
+    result = sandbox.run(code, "f", tests)
+    assert [v.status for v in result.verdicts] == [Status.PASSED] * 5, [v.reason for v in result.verdicts]
+
+
+def test_an_allow_list_makes_a_site_package_importable():
+    pytest.importorskip("numpy")
+    code = "def f():\n    import numpy\n    return int(numpy.arange(4).sum())\n"
+    with Sandbox(workers=1, limits=FAST, allow_imports=("numpy",)) as sb:
+        assert sb.run(code, "f", [IOTest(expected=6)]).passed
+    with pytest.raises(ValueError, match="'no_such_package_xyz', which is not installed"):
+        Sandbox(allow_imports=("no_such_package_xyz",)).start()

@@ -4,8 +4,12 @@ Each case is a candidate that gives a wrong answer while trying something hostil
 each case the audit checks, from outside the sandbox, that it was *contained*: no verdict
 is ``passed``, no probe file appeared outside the sandbox, no connection reached the
 audit's listener, no process the candidate started is still alive, no secret from the
-parent's environment came back, output was capped; and at the end, that the same pool
-still gives correct verdicts.
+parent's environment and nothing of the files the audit planted or knows to be secret (the
+bundled suite, the checkout, ``/etc/shadow``, a file in the parent's temporary directory)
+came back, output was capped, what the case reports as having got through is empty, the
+parent's and the zygote's descriptors did not grow; and right after each case, that honest
+candidates are judged correctly and find an empty ``/tmp``, no SysV IPC object and no other
+process. At the end, that the same pool still gives correct verdicts.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -35,15 +40,48 @@ def _mark(tag):
 """
 
 
+# Searches the filesystem the candidate sees for a file and returns the first bytes of each hit.
+_FIND = """
+import os, time
+def _find(names, roots=('/work', '/home', '/root', '/srv', '/opt', '/var', '/usr/local', '/usr/lib', '/'), seconds=0.6):
+    hits, seen, stop = [], set(), time.monotonic() + seconds
+    for root in roots:
+        for top, dirs, files in os.walk(root):
+            if time.monotonic() > stop:
+                return hits
+            if top in seen or top.startswith(('/proc', '/sys')) or '/test' in top:
+                dirs[:] = []
+                continue
+            seen.add(top)
+            for name in files:
+                if name in names:
+                    try:
+                        with open(os.path.join(top, name), 'rb') as fh:
+                            hits.append((os.path.join(top, name), fh.read(300).decode(errors='replace')))
+                    except OSError:
+                        pass
+    return hits
+"""
+
+
 @dataclass(frozen=True)
 class AuditCase:
-    """A hostile candidate: ``code`` defines ``f(n)``; ``{probe}``, ``{port}``, ``{marker}``
-    are filled in; ``wait_s`` is how long to watch for delayed effects after the run."""
+    """A hostile candidate: ``code`` defines ``f(n)``; ``{probe}``, ``{port}``, ``{marker}``,
+    ``{canary}`` (a secret file in the parent's temporary directory) and ``{checkout}`` are
+    filled in; ``wait_s`` is how long to watch for delayed effects after the run.
+
+    ``reports`` says ``f`` returns what got through (paths read, devices opened ...):
+    anything but an empty value is an escape. ``host_names`` says ``f`` returns names it
+    listed in the host's private directories (``/root``, ``/home`` ...): any name the host
+    has there, beyond the path to the interpreter, is an escape.
+    """
 
     name: str
     code: str
     wait_s: float = 0.0
     tests: int = 2
+    reports: bool = False
+    host_names: bool = False
 
 
 CASES: tuple[AuditCase, ...] = (
@@ -127,6 +165,65 @@ CASES: tuple[AuditCase, ...] = (
     AuditCase("thread bomb", _NAME_PROCESS + "import threading, time\ndef f(n):\n    while True:\n        try:\n"
               "            threading.Thread(target=time.sleep, args=(100,)).start()\n        except Exception:\n"
               "            pass\n"),
+    # -- the filesystem view: nothing of the host but the interpreter and its standard library
+    AuditCase("reading the bundled suite by walking the filesystem", _FIND + "def f(n):\n"
+              "    return _find({{'bundled.jsonl', 'puzzles.json', 'mbpp.jsonl', 'pyproject.toml'}})\n",
+              reports=True, tests=1),
+    AuditCase("reading the bundled suite next to the zygote's __file__", "import os, sys\ndef f(n):\n    got = []\n"
+              "    for mod in list(sys.modules.values()):\n        here = getattr(mod, '__file__', None) or ''\n"
+              "        for up in ('', '..', '../..'):\n"
+              "            path = os.path.join(os.path.dirname(here), up, 'benchmarks', 'data', 'bundled.jsonl')\n"
+              "            try:\n                got.append(open(path).read(300))\n            except OSError:\n"
+              "                pass\n    return got\n", reports=True, tests=1),
+    AuditCase("reading the bundled suite through sys.path and import machinery", "import os, sys, importlib.util\n"
+              "def f(n):\n    got = []\n    for entry in sys.path + [os.getcwd()]:\n"
+              "        for up in ('', '..', '../..', '../../..'):\n"
+              "            path = os.path.join(entry, up, 'codeloop', 'benchmarks', 'data', 'bundled.jsonl')\n"
+              "            try:\n                got.append(open(path).read(300))\n            except OSError:\n"
+              "                pass\n"
+              "    try:\n        spec = importlib.util.find_spec('codeloop')\n"
+              "        got.append(str(spec and spec.origin))\n    except Exception:\n        pass\n"
+              "    return [g for g in got if g != 'None']\n", reports=True, tests=1),
+    AuditCase("importing codeloop, dspy or another site package", "def f(n):\n    got = []\n"
+              "    for name in ('codeloop', 'dspy', 'pydantic', 'optuna', 'pytest', 'numpy', 'pip', 'setuptools'):\n"
+              "        try:\n            __import__(name)\n            got.append(name)\n        except Exception:\n"
+              "            pass\n    return got\n", reports=True, tests=1),
+    AuditCase("reading /etc/shadow and the host's /etc", "import os\ndef f(n):\n    got = []\n"
+              "    for path in ('/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/ssh/ssh_host_rsa_key', '/etc/hostname',"
+              " '/etc/machine-id', '/etc/os-release', '/etc/resolv.conf'):\n        try:\n"
+              "            got.append(open(path).read(300))\n        except OSError:\n            pass\n    return got\n",
+              reports=True, tests=1),
+    AuditCase("listing /root, /home and the host's other private directories", "import os\ndef f(n):\n    got = []\n"
+              "    for top in ('/root', '/home', '/work', '/var', '/srv', '/opt', '/mnt', '/run', '/media', '/var/tmp'):\n"
+              "        try:\n            got += os.listdir(top)\n        except OSError:\n            pass\n    return got\n",
+              host_names=True, tests=1),
+    AuditCase("reading the checkout", "def f(n):\n    got = []\n"
+              "    for name in ('pyproject.toml', 'README.md', 'codeloop/benchmarks/data/bundled.jsonl', '.git/config'):\n"
+              "        try:\n            got.append(open('{checkout}/' + name).read(300))\n        except OSError:\n"
+              "            pass\n    return got\n", reports=True, tests=1),
+    AuditCase("reading a secret file in the parent's temporary directory", "import glob\ndef f(n):\n    got = []\n"
+              "    for path in ['{canary}'] + glob.glob('/tmp/*/*') + glob.glob('/tmp/*'):\n        try:\n"
+              "            got.append(open(path).read(300))\n        except OSError:\n            pass\n    return got\n",
+              reports=True, tests=1),
+    AuditCase("escaping through /proc/*/root, /proc/*/cwd and open descriptors", "import os\ndef f(n):\n    got = []\n"
+              "    for pid in [p for p in os.listdir('/proc') if p.isdigit()] + ['self', 'thread-self']:\n"
+              "        for link in ('root', 'cwd'):\n            for name in ('{canary}', '{checkout}/pyproject.toml'):\n"
+              "                try:\n                    got.append(open(f'/proc/{{pid}}/{{link}}' + name).read(300))\n"
+              "                except OSError:\n                    pass\n"
+              "    for fd in range(64):\n        try:\n            target = os.readlink(f'/proc/self/fd/{{fd}}')\n"
+              "        except OSError:\n            continue\n        for up in ('..', '../..', '../../..'):\n"
+              "            try:\n                got += [target + ': ' + n for n in os.listdir(f'/proc/self/fd/{{fd}}/' + up)]\n"
+              "            except OSError:\n                pass\n    return got\n", reports=True, tests=1),
+    AuditCase("writing into the standard library", "import os, json\ndef f(n):\n    got = []\n"
+              "    for path in (os.__file__, json.__file__, os.path.join(os.path.dirname(os.__file__), 'sitecustomize.py')):\n"
+              "        try:\n            with open(path, 'a') as fh:\n                fh.write('# tampered')\n"
+              "            got.append(path)\n        except OSError:\n            pass\n    return got\n",
+              reports=True, tests=1),
+    AuditCase("creating a device node", "import os, stat\ndef f(n):\n    got = []\n"
+              "    for where in ('/tmp/kmsg', '/dev/kmsg2', '/tmp/mem'):\n        try:\n"
+              "            os.mknod(where, stat.S_IFCHR | 0o666, os.makedev(1, 11))\n"
+              "            open(where, 'w').write('x')\n            got.append(where)\n        except OSError:\n"
+              "            pass\n    return got\n", reports=True, tests=1),
 )
 
 
@@ -198,8 +295,57 @@ def _secret_in_environment() -> Iterator[str]:
             os.environ[SECRET_VAR] = old
 
 
+@dataclass
+class _Secrets:
+    """What must never come back from a candidate: snippets of files it must not reach, and
+    the names in the host's private directories (all read here, outside the sandbox)."""
+
+    snippets: dict[str, str] = field(default_factory=dict)  # what -> text found only there
+    host_names: set[str] = field(default_factory=set)
+    checkout: Path = Path()
+    canary: Path = Path()
+
+
+def _head(path: Path, size: int = 48) -> str | None:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return None
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line[:size] if len(line) >= 8 else None
+
+
+def _gather_secrets(outside: str) -> _Secrets:
+    from .. import benchmarks
+
+    package = Path(benchmarks.__file__).resolve().parent
+    checkout = package.parents[1]
+    found = _Secrets(checkout=checkout, canary=Path(outside) / "canary.txt")
+    canary = "canary-" + secrets.token_hex(12)
+    found.canary.write_text(canary)
+    found.snippets["a file in the parent's temporary directory"] = canary
+    for what, path in (("the bundled suite", package / "data" / "bundled.jsonl"),
+                       ("the checkout", checkout / "pyproject.toml"), ("/etc/shadow", Path("/etc/shadow"))):
+        head = _head(path)
+        if head:
+            found.snippets[what] = head
+    # The interpreter may live under /root (pyenv): the directories on its path are expected.
+    expected = set(Path(sys.base_prefix).resolve().parts) | set(Path(sys.executable).resolve().parts)
+    for top in ("/root", "/home", "/work", "/srv", "/opt", "/mnt", "/media", "/var/tmp"):
+        try:
+            found.host_names |= {n for n in os.listdir(top) if n not in expected}
+        except OSError:
+            pass
+    return found
+
+
+def _verdict_text(result: RunResult) -> str:
+    return "".join(f"{v.output!r}{v.output_repr}{v.stdout}{v.stderr}{v.reason}{v.error_message}"
+                   for v in result.verdicts)
+
+
 def _check_case(case: AuditCase, result: RunResult, *, probe: Path, listener_before: int,
-                listener: _Listener, marker: str, secret: str, limits: Limits) -> list[str]:
+                listener: _Listener, marker: str, secret: str, limits: Limits, found: _Secrets) -> list[str]:
     problems = []
     if any(v.status is Status.PASSED for v in result.verdicts):
         problems.append("a wrong answer was judged passed")
@@ -210,24 +356,91 @@ def _check_case(case: AuditCase, result: RunResult, *, probe: Path, listener_bef
     survivors = _surviving(marker)
     if survivors:
         problems.append(f"processes outlived the run: {survivors[:5]}")
+    text = _verdict_text(result)
+    if secret in text:
+        problems.append("a secret from the parent's environment reached the candidate")
+    problems += [f"the candidate read {what}" for what, snippet in found.snippets.items() if snippet in text]
     for v in result.verdicts:
-        if secret in f"{v.output!r}{v.output_repr}{v.stdout}{v.stderr}{v.reason}{v.error_message}":
-            problems.append("a secret from the parent's environment reached the candidate")
-            break
         if len(v.stdout) > limits.output_tail_bytes or len(v.stderr) > limits.output_tail_bytes:
             problems.append(f"output was not capped ({len(v.stdout)} bytes of stdout kept)")
             break
+    outputs = [v.output for v in result.verdicts if v.has_output]
+    if case.reports and any(outputs):
+        problems.append(f"it reports getting through: {[o for o in outputs if o]!r:.300}")
+    if case.host_names:
+        seen = sorted({n for o in outputs if isinstance(o, list) for n in o if n in found.host_names})
+        if seen:
+            problems.append(f"it listed the host's private directories: {seen[:8]}")
     return problems
+
+
+# An honest candidate; f(0) also reports what it finds around it: its /tmp, SysV IPC objects,
+# and the processes it can see. Each candidate must find an empty /tmp, no IPC object and
+# only itself (with namespaces; without, this part is not checked).
+_HONEST = """import math, os
+def f(n):
+    if n == 0:
+        ipc = 0
+        for name in ('shm', 'msg', 'sem'):
+            try:
+                ipc += len(open('/proc/sysvipc/' + name).readlines()) - 1
+            except OSError:
+                pass
+        return [sorted(os.listdir('/tmp')), ipc, sorted(int(p) for p in os.listdir('/proc') if p.isdigit())]
+    return len([0] * n) + int(math.sqrt(4))
+"""
 
 
 def _sanity(sandbox: Sandbox, limits: Limits) -> list[str]:
     """The pool must still judge an honest candidate correctly after the hostile ones."""
-    code = f"import math\ndef f(n):\n    return len([0] * n) + int(math.sqrt(4))\n# {os.urandom(6).hex()}\n"
+    code = _HONEST + f"# {os.urandom(6).hex()}\n"
     tests = [IOTest(args=(n,), expected=n + 2) for n in (1, 5)] + [IOTest(args=(3,), expected=0)]
-    got = [v.status for v in sandbox.run(code, "f", tests, limits).verdicts]
-    want = [Status.PASSED, Status.PASSED, Status.FAILED]
-    return [] if got == want else [f"verdicts after the audit were {[s.value for s in got]}, expected "
-                                   f"{[s.value for s in want]}"]
+    namespaces = sandbox.isolation.startswith("namespaces")
+    if namespaces:
+        tests.append(IOTest(args=(0,), expected=[[], 0, [1]]))
+    result = sandbox.run(code, "f", tests, limits)
+    got = [v.status for v in result.verdicts]
+    want = [Status.PASSED, Status.PASSED, Status.FAILED] + [Status.PASSED] * namespaces
+    if got == want:
+        return []
+    if namespaces and got[:3] == want[:3]:
+        return [f"an honest candidate found traces of another: {result.verdicts[3].output_repr} "
+                "(its /tmp, SysV IPC objects, processes)"]
+    return [f"verdicts after the audit were {[s.value for s in got]}, expected {[s.value for s in want]}"]
+
+
+def _fd_count(pid: int | str) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return -1
+
+
+def _zygote_pid(sandbox: Sandbox) -> int | None:
+    zygote = sandbox._zygote  # the audit looks at the pool from outside, as a test would
+    if zygote is None or not zygote.alive:
+        return None
+    root = zygote.proc.pid
+    try:  # with namespaces the zygote is unshare's child
+        children = Path(f"/proc/{root}/task/{root}/children").read_text().split()
+    except OSError:
+        return root
+    return int(children[0]) if children and sandbox.isolation.startswith("namespaces") else root
+
+
+def _descriptor_leaks(sandbox: Sandbox, parent_before: int, zygote_before: tuple[int | None, int]) -> list[str]:
+    problems = []
+    # Warm children are handed over with three descriptors each; allow one spare in flight.
+    slack = 3 * (sandbox.workers + 2)
+    parent_now = _fd_count("self")
+    if parent_now > parent_before + slack:
+        problems.append(f"the parent's descriptors grew from {parent_before} to {parent_now}")
+    pid, before = zygote_before
+    if pid is not None and _zygote_pid(sandbox) == pid:
+        now = _fd_count(pid)
+        if now > before + slack:
+            problems.append(f"the zygote's descriptors grew from {before} to {now}")
+    return problems
 
 
 def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
@@ -237,26 +450,33 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
     listener = _Listener()
     own_sandbox = sandbox is None
     with tempfile.TemporaryDirectory(prefix="codeloop-audit-") as outside, _secret_in_environment() as secret:
+        found = _gather_secrets(outside)
         # Start the pool with the secret already in this process's environment.
-        sandbox = sandbox or Sandbox(workers=1, cache_size=0)
+        sandbox = sandbox or Sandbox(workers=2, cache_size=0)
         try:
             report(f"isolation: {sandbox.isolation}")
+            _sanity(sandbox, limits)  # warm up: the descriptor counts below start from a running pool
             for i, case in enumerate(CASES):
                 probe = Path(outside) / f"probe-{i}"
                 marker = f"{MARKER}{i}"
-                code = case.code.format(probe=probe, port=listener.port, marker=marker)
+                code = case.code.format(probe=probe, port=listener.port, marker=marker, canary=found.canary,
+                                        checkout=found.checkout)
                 expected = int.from_bytes(os.urandom(6), "big")  # unguessable by the candidate
                 tests = [IOTest(args=(n,), expected=expected) for n in range(1, case.tests + 1)]
                 before = listener.connections
                 time.sleep(0.1)  # let the pool fork its spare children: they are targets too
+                fds_before = _fd_count("self")
+                zygote_pid = _zygote_pid(sandbox)
+                zygote_before = (zygote_pid, _fd_count(zygote_pid) if zygote_pid else 0)
                 result = sandbox.run(code + f"\n# audit {secret[-4:]} {i}\n", "f", tests, limits)
                 time.sleep(case.wait_s)
                 problems = _check_case(case, result, probe=probe, listener_before=before, listener=listener,
-                                       marker=marker, secret=secret, limits=limits)
+                                       marker=marker, secret=secret, limits=limits, found=found)
                 # Honest candidates right after it (as many as there are warm children it
                 # could have reached) must still be judged correctly.
                 for _ in range(sandbox.workers + 1):
                     problems += _sanity(sandbox, limits)
+                problems += _descriptor_leaks(sandbox, fds_before, zygote_before)
                 summary = ", ".join(sorted({v.status.value for v in result.verdicts}))
                 outcome = CaseOutcome(case, not problems, summary, problems)
                 outcomes.append(outcome)

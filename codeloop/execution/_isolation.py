@@ -6,11 +6,13 @@ run then pays only a nested PID namespace (about a millisecond).
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ZYGOTE_SCRIPT = Path(__file__).with_name("_zygote.py")
@@ -46,12 +48,43 @@ def namespace_support() -> tuple[bool, str]:
     return True, ""
 
 
-def zygote_command(namespaces: bool) -> list[str]:
-    """The argv that starts a zygote (``python -I``: no user site, no env, no cwd on the path)."""
+def zygote_command(namespaces: bool, allow_imports: Sequence[str] = ()) -> list[str]:
+    """The argv that starts a zygote (``python -I``: no user site, no env, no cwd on the path).
+
+    ``allow_imports`` names top-level packages the candidates may import beyond the standard
+    library: their directories are bound into the minimal root and imported in the zygote.
+    """
     python = [os.path.realpath(sys.executable), "-I", "-B", str(ZYGOTE_SCRIPT)]
+    for name in allow_imports:
+        python += ["--preload", name]
+        for path in import_paths(name):
+            python += ["--allow", path]
+            python += ["--path", os.path.dirname(path)]
     if not namespaces:
         return python
     return [shutil.which("unshare") or "unshare", *_NAMESPACE_ARGS, *python, "--namespaces"]
+
+
+def import_paths(name: str) -> list[str]:
+    """Where the top-level package or module ``name`` lives, as this process would import it,
+    with the ``<name>.libs`` directory wheels vendor shared libraries in; raises ``ValueError``
+    naming the package if it cannot be found."""
+    if not name.isidentifier():
+        raise ValueError(f"allow_imports must name top-level packages, got {name!r}")
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise ValueError(f"allow_imports names {name!r}, which is not installed for {sys.executable}")
+    if spec.submodule_search_locations:
+        paths = [os.path.realpath(p) for p in spec.submodule_search_locations]
+    elif spec.origin and os.path.isfile(spec.origin):
+        paths = [os.path.realpath(spec.origin)]
+    else:
+        raise ValueError(f"allow_imports names {name!r}, which has no files to bind (a built-in module?)")
+    for path in list(paths):
+        libs = os.path.join(os.path.dirname(path), f"{name}.libs")
+        if os.path.isdir(libs):
+            paths.append(os.path.realpath(libs))
+    return paths
 
 
 PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")  # cgroup v1 pids controller

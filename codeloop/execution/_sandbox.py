@@ -100,14 +100,15 @@ def _read_small(path: str) -> bytes:
 class _Zygote:
     """One running zygote: its control socket, its warm children, and their exit reports."""
 
-    def __init__(self, namespaces: bool, warm: int, max_processes: int) -> None:
+    def __init__(self, namespaces: bool, warm: int, max_processes: int, allow_imports: Sequence[str] = ()) -> None:
+        command = zygote_command(namespaces, allow_imports)  # first: it checks the allow-list
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the zygote
         self.cgroup = make_pids_cgroup(max_processes)
         extra = ["--cgroup", str(self.cgroup)] if self.cgroup else []
         try:
             self.proc = subprocess.Popen(
-                [*zygote_command(namespaces), "--control", str(theirs.fileno()), *extra],
+                [*command, "--control", str(theirs.fileno()), *extra],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
                 env=SCRUBBED_ENV, cwd="/", pass_fds=[theirs.fileno()], start_new_session=True)
         finally:
@@ -124,6 +125,7 @@ class _Zygote:
         hello = self._hello()
         self.isolation: str = hello["isolation"]
         self.warnings: list[str] = list(hello.get("warnings", []))
+        self.missing: dict[str, str] = dict(hello.get("missing", {}))  # protection -> why not
         self.send({"warm": warm})
         self.reader = threading.Thread(target=self._read_loop, name="codeloop-zygote", daemon=True)
         self.reader.start()
@@ -454,16 +456,23 @@ class Sandbox:
         ``"none"`` never uses them.
     cache_size:
         Results kept in memory (0 disables the cache).
+    allow_imports:
+        Top-level packages beyond the standard library that candidates may import (for
+        suites that use numpy, say): their directories are bound read-only into the
+        candidates' minimal root and imported once in the zygote. List every package they
+        import, dependencies included; nothing else of site-packages is visible.
     """
 
     def __init__(self, *, workers: int | None = None, limits: Limits | None = None,
-                 isolation: Literal["auto", "namespaces", "none"] = "auto", cache_size: int = 50_000) -> None:
+                 isolation: Literal["auto", "namespaces", "none"] = "auto", cache_size: int = 50_000,
+                 allow_imports: Sequence[str] = ()) -> None:
         if isolation not in ("auto", "namespaces", "none"):
             raise ValueError(f"isolation must be 'auto', 'namespaces' or 'none', got {isolation!r}")
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.limits = limits or Limits()
         self.cache = ResultCache(cache_size)
         self._isolation_request = isolation
+        self.allow_imports = tuple(allow_imports)
         self._slots = threading.BoundedSemaphore(self.workers)
         self._zygote: _Zygote | None = None
         self._zygote_lock = threading.Lock()
@@ -495,9 +504,12 @@ class Sandbox:
                 self.zygote_restarts += 1
             # Room for every live child's processes, plus the zygote and unshare.
             max_processes = (2 * self.workers + 2) * self.limits.processes + 8
-            self._zygote = _Zygote(self._want_namespaces(), warm=self.workers + 1, max_processes=max_processes)
+            self._zygote = _Zygote(self._want_namespaces(), warm=self.workers + 1, max_processes=max_processes,
+                                   allow_imports=self.allow_imports)
             for message in self._zygote.warnings:
                 _warn_reduced(message)
+            for name, why in self._zygote.missing.items():
+                _warn_reduced(f"{name}: {why}")
             return self._zygote
 
     def start(self) -> Sandbox:
@@ -509,6 +521,11 @@ class Sandbox:
     def isolation(self) -> str:
         """``"namespaces"`` (full), ``"namespaces-writable-fs"`` or ``"none"`` (reduced)."""
         return self._live_zygote().isolation
+
+    @property
+    def missing_protections(self) -> dict[str, str]:
+        """Each protection that is not in place in this pool, with the reason (empty: all are)."""
+        return dict(self._live_zygote().missing)
 
     def close(self) -> None:
         """Stop the zygote and everything it runs. Idempotent."""

@@ -5,9 +5,12 @@ small and cheap to fork, and it never runs candidate code itself: each child dro
 privileges and applies its limits before it compiles the candidate.
 
 With ``--namespaces`` the zygote runs inside a user, network, mount, PID, IPC and UTS
-namespace made once per pool by ``unshare(1)``; it remounts every filesystem read-only but a
-private tmpfs on /tmp, empties the capability bounding set, and forks each child as PID 1 of
-a PID namespace of its own, so killing the child kills everything the candidate started.
+namespace made once per pool by ``unshare(1)``; it pivots into a minimal read-only root
+(``_rootfs``: the interpreter and its standard library, a minimal /dev and /proc, nothing of
+the checkout, the installed package, site-packages or the host's files), empties the
+capability bounding set, and forks each child as PID 1 of a PID namespace of its own, so
+killing the child kills everything the candidate started. Each child then mounts a private
+size-limited tmpfs on /tmp and a /proc of its own PID namespace.
 
 The zygote keeps warm children ready (forked, set up, rehearsed, waiting for a request) and
 hands each one to the parent over the control socket (``--control FD``, a Unix SEQPACKET
@@ -45,6 +48,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _codec  # noqa: E402  (this file runs as a script, see the docstring)
+import _rootfs  # noqa: E402
 
 # Modules most candidates import: loaded once here, so each fork gets them for free.
 PRELOAD = (
@@ -103,8 +107,9 @@ def _mounts() -> list[tuple[bytes, list[str]]]:
     return [(_unescape_mount_path(r[4]), r[5].decode("ascii", "replace").split(",")) for r in rows]
 
 
-def make_filesystem_read_only(work_root: str) -> None:
-    """Remount every mount read-only, put a writable tmpfs at ``work_root``, and check."""
+def make_filesystem_read_only() -> None:
+    """The fallback where the minimal root cannot be built: remount every mount read-only
+    (the host's files stay visible), and check."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     for target, options in _mounts():
         flags = MS_REMOUNT | MS_BIND | MS_RDONLY
@@ -121,18 +126,20 @@ def make_filesystem_read_only(work_root: str) -> None:
     writable = [t for t, options in reachable.items() if "ro" not in options]
     if writable:
         raise OSError(errno.EPERM, f"mounts still writable: {[t.decode(errors='replace') for t in writable][:5]}")
-    _mount("tmpfs", work_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
 
 
 def _libc_mount_bytes(target: bytes, flags: int) -> None:
     _check(_libc.mount(None, target, None, ctypes.c_ulong(flags), None), f"mount {target!r}")
 
 
-def give_child_its_own_tmp(size_mb: int) -> None:
+def give_child_its_own_mounts(size_mb: int, proc: bool) -> None:
     """A mount namespace of the child's own with a fresh, size-limited tmpfs on /tmp, so no
-    candidate sees or fills another's files, or leaves anything for the next one."""
+    candidate sees or fills another's files, or leaves anything for the next one; and (in
+    the minimal root) a read-only /proc of its own PID namespace, which shows no sibling."""
     _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=700")
+    if proc:
+        _mount("proc", "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 
 class _CapHeader(ctypes.Structure):
@@ -329,7 +336,7 @@ def _read_exact(fd: int, n: int) -> bytes:
     return data
 
 
-def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool) -> None:
+def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool, own_proc: bool) -> None:
     """A warm child: set up what does not depend on the request, then wait for it.
 
     Forking and this set-up happen while the previous candidate runs, so a request pays
@@ -341,7 +348,7 @@ def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool) 
     os.setsid()
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the zygote
     if namespaces:  # this process is PID 1 of its own namespace: all it starts dies with it
-        give_child_its_own_tmp(CHILD_TMP_MB)
+        give_child_its_own_mounts(CHILD_TMP_MB, own_proc)
         drop_capabilities()
         workdir = "/tmp"
     os.chdir(workdir)
@@ -368,13 +375,13 @@ def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool) 
 class Child:
     """A forked child, known to the zygote by ``id`` until it has been reaped."""
 
-    def __init__(self, id: int, pid: int, pidfd: int, workdir: str) -> None:
+    def __init__(self, id: int, pid: int, pidfd: int, workdir: str | None) -> None:
         self.id, self.pid, self.pidfd, self.workdir = id, pid, pidfd, workdir
 
 
 class Zygote:
-    def __init__(self, control: socket.socket, namespaces: bool, work_root: str) -> None:
-        self.control, self.namespaces, self.work_root = control, namespaces, work_root
+    def __init__(self, control: socket.socket, namespaces: bool, work_root: str | None, own_proc: bool) -> None:
+        self.control, self.namespaces, self.work_root, self.own_proc = control, namespaces, work_root, own_proc
         self.children: dict[int, Child] = {}  # by pidfd
         self.ids = 0
         self.target_warm = 1
@@ -394,10 +401,10 @@ class Zygote:
         """Fork a warm child and hand its request pipe, result pipe and pidfd to the parent."""
         result_r, result_w = os.pipe()
         request_r, request_w = os.pipe()
-        workdir = tempfile.mkdtemp(prefix="run-", dir=self.work_root)
-        flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-        out = os.open(os.path.join(workdir, "stdout.txt"), flags, 0o600)
-        err = os.open(os.path.join(workdir, "stderr.txt"), flags, 0o600)
+        # With namespaces the child works in its own /tmp; without, in a directory of its own.
+        workdir = None if self.namespaces else tempfile.mkdtemp(prefix="run-", dir=self.work_root)
+        out = os.memfd_create("stdout", os.MFD_CLOEXEC)  # no file anywhere; freed with the child
+        err = os.memfd_create("stderr", os.MFD_CLOEXEC)
         # All of these are above fd 2 and the control socket, so the child's dup2s onto
         # 1-4 cannot overwrite one another (see main: fds 3 and 4 are taken first).
         fds = (out, err, result_w, request_r)
@@ -409,7 +416,7 @@ class Zygote:
             _check(_libc.setns(self.own_pid_ns, CLONE_NEWPID), "setns(own PID namespace)")
         if pid == 0:
             try:
-                _child_main(fds, workdir, self.namespaces)
+                _child_main(fds, workdir or "/tmp", self.namespaces, self.own_proc)
             finally:
                 os._exit(70)
         gc.unfreeze()
@@ -430,7 +437,8 @@ class Zygote:
         self.poller.unregister(child.pidfd)
         del self.children[child.pidfd]
         os.close(child.pidfd)
-        shutil.rmtree(child.workdir, ignore_errors=True)
+        if child.workdir:
+            shutil.rmtree(child.workdir, ignore_errors=True)
         self.kill_strays()
         self.send({"exited": child.id, "detail": describe_status(status)})
 
@@ -497,10 +505,48 @@ def describe_status(status: int | None) -> str:
     return f"exited with code {code} before reporting a result"
 
 
+def _values(flag: str) -> list[str]:
+    """Every value given after ``flag`` (it may repeat)."""
+    return [sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == flag]
+
+
+def _preload(names: list[str], missing: dict[str, str]) -> None:
+    for name in PRELOAD:
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+    for name in names:  # an allow-list's packages: imported here, so every child has them warm
+        try:
+            __import__(name)
+        except Exception as exc:  # noqa: BLE001 - any failure of a third-party import
+            missing[f"allowed import {name!r}"] = f"{type(exc).__name__}: {exc}"
+
+
+def enter_minimal_root(missing: dict[str, str]) -> bool:
+    """Pivot into the minimal root; where that fails, fall back to a read-only view of the
+    whole filesystem and record why. True if the minimal root is in place."""
+    for path in _values("--path"):  # the allowed packages' parent directories
+        if path not in sys.path:
+            sys.path.append(path)
+    own_dir = os.path.dirname(os.path.abspath(__file__))
+    try:
+        _rootfs.build_and_enter(_rootfs.plan(_values("--allow"), own_dir))
+        return True
+    except OSError as exc:
+        missing["minimal root"] = f"could not build it ({exc}); the host's files are visible read-only"
+    try:
+        make_filesystem_read_only()
+    except OSError as exc:
+        missing["read-only filesystem"] = f"could not make the filesystem read-only ({exc})"
+    return False
+
+
 def main() -> None:
     namespaces = "--namespaces" in sys.argv
     control = socket.socket(fileno=int(sys.argv[sys.argv.index("--control") + 1]))
     warnings: list[str] = []
+    missing: dict[str, str] = {}  # protection -> why it is not in place
     # fds 0-2 are /dev/null (and the parent's stderr file): every child repoints them.
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
@@ -520,7 +566,7 @@ def main() -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails instead of killing
     os.umask(0o077)
-    work_root = "/tmp" if namespaces else tempfile.mkdtemp(prefix="codeloop-zygote-")
+    work_root = None if namespaces else tempfile.mkdtemp(prefix="codeloop-zygote-")
     isolation = "namespaces" if namespaces else "none"
     if "--cgroup" in sys.argv:  # a process-count limit for everything this zygote starts
         procs = os.path.join(sys.argv[sys.argv.index("--cgroup") + 1], "cgroup.procs")
@@ -532,26 +578,23 @@ def main() -> None:
     # Not dumpable (inherited by children): no candidate can open a sibling's /proc/PID/fd
     # and write into its pipes, or read its memory.
     _prctl(PR_SET_DUMPABLE, 0)
+    # Everything the zygote and its children will run is imported before the old root goes.
+    _preload(_values("--preload"), missing)
+    own_proc = False
     if namespaces:
-        try:
-            make_filesystem_read_only(work_root)
-        except OSError as exc:
+        own_proc = enter_minimal_root(missing)
+        if "read-only filesystem" in missing:
             isolation = "namespaces-writable-fs"
-            warnings.append(f"could not make the filesystem read-only ({exc}); writes are not blocked")
         forbid_regaining_privileges()
     else:
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    for name in PRELOAD:
-        try:
-            __import__(name)
-        except ImportError:
-            pass
-    zygote = Zygote(control, namespaces, work_root)
-    zygote.send({"hello": {"isolation": isolation, "warnings": warnings, "pid": os.getpid()}})
+    zygote = Zygote(control, namespaces, work_root, own_proc)
+    zygote.send({"hello": {"isolation": isolation, "warnings": warnings, "missing": missing,
+                           "pid": os.getpid()}})
     try:
         zygote.serve()
     finally:
-        if not namespaces:
+        if work_root:
             shutil.rmtree(work_root, ignore_errors=True)
 
 
