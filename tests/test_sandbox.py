@@ -137,17 +137,77 @@ def test_stdout_and_stderr_tails_are_kept_per_test_and_capped(sandbox):
     assert len(second.stderr) == 100 and set(second.stderr.strip()) == {"x"}
 
 
-def test_assertion_tests_run_in_the_child_and_say_so(sandbox):
+def test_assertion_tests_are_judged_in_the_parent_where_their_form_allows(sandbox):
     code = "def add(a, b):\n    return a + b\n"
     tests = [
         AssertTest(code="assert add(1, 2) == 3"),
         AssertTest(code="def check(candidate):\n    assert candidate(2, 2) == 5, 'two and two'\n"),
         AssertTest(code="assert undefined_name"),
+        AssertTest(code="for x in range(3):\n    assert add(x, 0) == x\n"),
     ]
-    ok, bad, broken = sandbox.run(code, "add", tests).verdicts
-    assert ok.status is Status.PASSED and ok.decided_in == "child"
-    assert bad.status is Status.FAILED and "two and two" in bad.reason
-    assert broken.status is Status.ERROR and broken.error_type == "NameError"
+    ok, bad, broken, loop = sandbox.run(code, "add", tests).verdicts
+    assert ok.status is Status.PASSED and ok.decided_in == "parent" and ok.output == 3
+    assert bad.status is Status.FAILED and "two and two" in bad.reason and "candidate(2, 2) gave 4" in bad.reason
+    assert bad.decided_in == "parent"
+    assert broken.status is Status.ERROR and broken.error_type == "NameError" and broken.decided_in == "child"
+    assert loop.status is Status.PASSED and loop.decided_in == "child"
+    assert sandbox.run(code, "add", tests).n_decided_in_child == 2
+
+
+def test_split_assertions_keep_python_semantics(sandbox):
+    code = ("import math\ndef f(k):\n    if k == 9:\n        raise KeyError('nine')\n"
+            "    if k == 4:\n        return (i for i in (2, 1))\n    return [None, 1.5, 7, [3, 1]][k]\n")
+    tests = [AssertTest(code=c) for c in (
+        "assert f(0) is None", "assert abs(f(1) - 1.4) < 0.2", "assert set(f(4)) == {1, 2}",
+        "assert sorted(f(4)) == [1, 2]", "assert f(2) in (6, 7) and f(2) not in [1]", "assert f(1) < f(2) < 8",
+        "assert f(2) == 7 or f(9) == 0", "assert f(2) == 8 or f(9) == 0", "assert f(3)[5] == 1",
+        "import math\nassert math.isclose(f(1), 1.5000001, rel_tol=1e-6)", "assert len(f(3)) == 2 == len([1, 2])",
+        "assert f(2) * 2 == 14, 'doubled'", "assert not f(0)", "assert isinstance(f(2), int)")]
+    got = [(v.status, v.decided_in) for v in sandbox.run(code, "f", tests).verdicts]
+    p, f, e = Status.PASSED, Status.FAILED, Status.ERROR
+    assert [g[0] for g in got] == [p, p, p, p, p, p, p, e, e, p, p, p, p, p]
+    assert {g[1] for g in got} == {"parent"}
+    raised, index = sandbox.run(code, "f", tests[7:9]).verdicts
+    assert raised.error_type == "KeyError" and index.error_type == "IndexError"
+    assert sandbox.run(code, "f", [AssertTest(code="assert f(2) == 8, 'eight'")]).verdicts[0].status is f
+
+
+def test_always_equal_objects_and_shadowed_builtins_do_not_pass_assertions(sandbox):
+    liar = ("class Anything:\n    def __eq__(self, other):\n        return True\n"
+            "    __hash__ = object.__hash__\ndef f(n):\n    return Anything()\n")
+    verdict = sandbox.run(liar, "f", [AssertTest(code="assert f(3) in (1, 2)")]).verdicts[0]
+    assert verdict.status is Status.FAILED and "cannot cross" in verdict.reason
+    shadow = ("def sorted(x):\n    return [1, 2, 3]\ndef len(x):\n    return 3\nset = lambda x: {1}\n"
+              "def f(n):\n    return [3, 2]\n")
+    tests = [AssertTest(code="assert sorted(f(0)) == [1, 2, 3]"), AssertTest(code="assert len(f(0)) == 3"),
+             AssertTest(code="assert set(f(0)) == {1}"),
+             AssertTest(code="for _ in range(1):\n    assert sorted(f(0)) == [1, 2, 3] and len(f(0)) == 3\n")]
+    verdicts = sandbox.run(shadow, "f", tests).verdicts
+    assert [v.status for v in verdicts] == [Status.FAILED] * 4
+    assert [v.decided_in for v in verdicts] == ["parent"] * 3 + ["child"]
+
+
+def test_frames_written_at_import_never_pass_assertion_code_run_in_the_child(sandbox):
+    forger = ("import os, json, struct\n"
+              "def _frame(obj):\n    body = json.dumps(obj).encode()\n    os.write(3, struct.pack('>I', len(body)) + body)\n"
+              "_frame({'load': True, 'i': -1})\n"
+              "for i in range(3):\n    _frame({'ok': True, 'v': None, 'i': i, 'n': 'x' * 32})\n"
+              "os._exit(0)\ndef f(n):\n    return -1\n")
+    tests = [AssertTest(code=f"for _ in range(1):\n    assert f({k}) == {k}\n") for k in range(3)]
+    verdicts = sandbox.run(forger, "f", tests).verdicts
+    assert all(v.status is not Status.PASSED for v in verdicts), [v.reason for v in verdicts]
+    honest = sandbox.run("def f(n):\n    return n\n", "f", tests).verdicts
+    assert [v.status for v in honest] == [Status.PASSED] * 3
+
+
+def test_assertion_code_is_not_run_while_the_candidate_left_threads_running(sandbox):
+    code = ("import threading, time\nthreading.Thread(target=time.sleep, args=(5,), daemon=True).start()\n"
+            "def f(n):\n    return n\n")
+    loop = AssertTest(code="for _ in range(1):\n    assert f(1) == 1\n")
+    split = AssertTest(code="assert f(1) == 1")
+    child, parent = sandbox.run(code, "f", [loop, split]).verdicts
+    assert child.status is Status.ERROR and "thread" in child.reason
+    assert parent.status is Status.PASSED
 
 
 def test_results_are_cached_by_code_tests_and_limits(sandbox):

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..execution import IOTest, Limits, RunResult, Sandbox, Status
+from ..execution import AssertTest, IOTest, Limits, RunResult, Sandbox, Status
 
 AUDIT_LIMITS = Limits(timeout_s=1.0, candidate_timeout_s=3.0, memory_mb=512)
 SECRET_VAR = "CODELOOP_AUDIT_SECRET"
@@ -39,6 +39,20 @@ def _mark(tag):
     _ct.CDLL(None).prctl(15, _ct.c_char_p(tag.encode()), 0, 0, 0)
 """
 
+
+_ALWAYS_EQUAL = """
+class _Anything:
+    def __eq__(self, other):
+        return True
+    __ne__ = lambda self, other: False
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__
+    __hash__ = object.__hash__
+    __bool__ = lambda self: True
+    __contains__ = lambda self, item: True
+"""
+
+# A loop keeps an assertion whole: it cannot be split, so the child runs and judges it.
+_IN_CHILD = "for _ in range(1):\n    {}\n"
 
 # Searches the filesystem the candidate sees for a file and returns the first bytes of each hit.
 _FIND = """
@@ -70,6 +84,9 @@ class AuditCase:
     ``{canary}`` (a secret file in the parent's temporary directory) and ``{checkout}`` are
     filled in; ``wait_s`` is how long to watch for delayed effects after the run.
 
+    ``asserts``, if given, are the tests instead of I/O pairs: assertion code, with
+    ``{expected}`` (unguessable) filled in.
+
     ``reports`` says ``f`` returns what got through (paths read, devices opened ...):
     anything but an empty value is an escape. ``host_names`` says ``f`` returns names it
     listed in the host's private directories (``/root``, ``/home`` ...): any name the host
@@ -82,6 +99,7 @@ class AuditCase:
     tests: int = 2
     reports: bool = False
     host_names: bool = False
+    asserts: tuple[str, ...] = ()
 
 
 CASES: tuple[AuditCase, ...] = (
@@ -165,6 +183,37 @@ CASES: tuple[AuditCase, ...] = (
     AuditCase("thread bomb", _NAME_PROCESS + "import threading, time\ndef f(n):\n    while True:\n        try:\n"
               "            threading.Thread(target=time.sleep, args=(100,)).start()\n        except Exception:\n"
               "            pass\n"),
+    # -- assertion tests: the parent evaluates them; what the child must judge needs the nonce
+    AuditCase("always-equal object in an assertion", _ALWAYS_EQUAL + "def f(n):\n    return _Anything()\n",
+              asserts=("assert f(3) in (1, {expected})", "assert f(3) == {expected}",
+                       "assert sorted(f(3)) == [{expected}]", "assert {expected} in [f(3)] or f(3) is None")),
+    AuditCase("redefining sorted, set and len in the candidate's globals", _ALWAYS_EQUAL +
+              "sorted = lambda *a, **k: _Anything()\nset = lambda *a: _Anything()\nlen = lambda *a: _Anything()\n"
+              "def f(n):\n    return [n]\n",
+              asserts=("assert sorted(f(3)) == [{expected}]", "assert set(f(3)) == {{{expected}}}",
+                       "assert len(f(3)) == {expected}",
+                       _IN_CHILD.format("assert sorted(f(3)) == [{expected}] and len(f(3)) == {expected}"))),
+    AuditCase("patching the builtins module before the assertions run", _ALWAYS_EQUAL +
+              "import builtins, json\nbuiltins.sorted = lambda *a, **k: _Anything()\n"
+              "builtins.len = lambda *a: _Anything()\nbuiltins.callable = lambda *a: False\n"
+              "builtins.isinstance = lambda *a: True\nbuiltins.AssertionError = type('Nope', (Exception,), {{}})\n"
+              "json.dumps = lambda *a, **k: '{{\"ok\": true}}'\ndef f(n):\n    return [n]\n",
+              asserts=("assert sorted(f(3)) == [{expected}]", _IN_CHILD.format("assert len(f(3)) == {expected}"),
+                       "def check(candidate):\n    for _ in range(1):\n        assert candidate(3) == {expected}\n")),
+    AuditCase("result frames written at import, then os._exit(0)", "import os, json, struct\n"
+              "def _frame(obj):\n    body = json.dumps(obj).encode()\n    os.write(3, struct.pack('>I', len(body)) + body)\n"
+              "_frame({{'load': True, 'i': -1}})\nfor i in range(4):\n"
+              "    _frame({{'ok': True, 'v': None, 'i': i, 'n': '0' * 32}})\nos._exit(0)\n"
+              "def f(n):\n    return -1\n",
+              asserts=tuple(_IN_CHILD.format(f"assert f({k}) == {{expected}}") for k in range(3))
+              + ("assert f(3) == {expected}",)),
+    AuditCase("a thread started at import steals the nonce", "import os, json, struct, threading\n"
+              "def _steal():\n    try:\n        head = os.read(4, 4)\n        nonce = os.read(4, 256).decode()\n"
+              "    except OSError:\n        return\n    for i in range(4):\n"
+              "        body = json.dumps({{'ok': True, 'v': None, 'i': i, 'n': nonce}}).encode()\n"
+              "        os.write(3, struct.pack('>I', len(body)) + body)\n"
+              "threading.Thread(target=_steal, daemon=True).start()\ndef f(n):\n    return -1\n",
+              asserts=tuple(_IN_CHILD.format(f"assert f({k}) == {{expected}}") for k in range(4))),
     # -- the filesystem view: nothing of the host but the interpreter and its standard library
     AuditCase("reading the bundled suite by walking the filesystem", _FIND + "def f(n):\n"
               "    return _find({{'bundled.jsonl', 'puzzles.json', 'mbpp.jsonl', 'pyproject.toml'}})\n",
@@ -462,7 +511,8 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
                 code = case.code.format(probe=probe, port=listener.port, marker=marker, canary=found.canary,
                                         checkout=found.checkout)
                 expected = int.from_bytes(os.urandom(6), "big")  # unguessable by the candidate
-                tests = [IOTest(args=(n,), expected=expected) for n in range(1, case.tests + 1)]
+                tests = ([AssertTest(code=a.format(expected=expected)) for a in case.asserts] if case.asserts
+                         else [IOTest(args=(n,), expected=expected) for n in range(1, case.tests + 1)])
                 before = listener.connections
                 time.sleep(0.1)  # let the pool fork its spare children: they are targets too
                 fds_before = _fd_count("self")
@@ -478,6 +528,8 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
                     problems += _sanity(sandbox, limits)
                 problems += _descriptor_leaks(sandbox, fds_before, zygote_before)
                 summary = ", ".join(sorted({v.status.value for v in result.verdicts}))
+                if result.n_decided_in_child:
+                    summary += f" ({result.n_decided_in_child} of {len(tests)} decided in the child)"
                 outcome = CaseOutcome(case, not problems, summary, problems)
                 outcomes.append(outcome)
                 report(outcome.line())

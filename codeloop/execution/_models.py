@@ -51,10 +51,16 @@ class IOTest(BaseModel):
 class AssertTest(BaseModel):
     """Assertion code that could not be turned into an I/O pair.
 
-    It runs in the child under the same limits, so its verdict is decided in the child
-    (less trusted): the result records ``decided_in="child"``. The code sees the
-    candidate's globals and the entry point as ``candidate``; if it defines
-    ``check(candidate)`` (HumanEval form), that is called.
+    Where its form allows (asserts over calls of the entry point with arguments the test
+    spells out, in comparisons, membership, boolean logic, arithmetic and a set of builtins;
+    at module level or in a ``check(candidate)`` function), it is judged in the parent: the
+    child only makes the calls (applying the runner's own ``sorted``, ``list`` ... where the
+    assertion wraps a call in them) and the parent evaluates each ``assert`` on the decoded
+    results. Otherwise the code runs in the child under the same limits and its verdict is
+    decided there (less trusted): the result records ``decided_in="child"``. That code sees the
+    candidate's globals (but the runner's builtins, never a candidate's name for one) and the
+    entry point as ``candidate``; if it defines ``check(candidate)`` (HumanEval form), that is
+    called; the runner's frame counts only with the nonce given after the code loaded.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -143,6 +149,11 @@ class RunResult(BaseModel):
     @property
     def n_passed(self) -> int:
         return sum(v.passed for v in self.verdicts)
+
+    @property
+    def n_decided_in_child(self) -> int:
+        """Verdicts of assertion code the child ran and judged (less trusted)."""
+        return sum(v.decided_in == "child" for v in self.verdicts)
 
     @property
     def pass_ratio(self) -> float:

@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import queue
+import secrets
 import select
 import signal
 import socket
@@ -29,7 +30,7 @@ from typing import Literal
 from ..exceptions import IsolationWarning, SandboxError, SandboxUnavailable
 from ._cache import ResultCache, result_key
 from ._isolation import SCRUBBED_ENV, make_pids_cgroup, namespace_support, remove_cgroup, zygote_command
-from ._judge import encode_tests, judge
+from ._judge import Layout, judge, layout_tests
 from ._models import IOTest, Limits, RunResult, SatTest, Status, Test, Verdict
 
 HEADER = struct.Struct(">I")
@@ -274,7 +275,7 @@ class _Zygote:
 class _Attempt:
     """What one child reported, and how it ended."""
 
-    frames: list[tuple[int, bytes]] = field(default_factory=list)
+    frames: list[tuple[int, bytes, str | None]] = field(default_factory=list)  # index, raw, nonce
     loaded: bool | None = None
     next_index: int = 0
     killed_for: str | None = None
@@ -293,12 +294,15 @@ class _Runner:
     def __init__(self, zygote: _Zygote, child: _WarmChild, namespaces: bool) -> None:
         self.zygote, self.child, self.namespaces = zygote, child, namespaces
 
-    def run(self, raw_request: bytes, start: int, n_tests: int, limits: Limits, deadline: float) -> _Attempt:
+    def run(self, raw_request: bytes, start: int, n_tests: int, limits: Limits, deadline: float,
+            needs_nonce: bool = False) -> _Attempt:
         child = self.child
         attempt = _Attempt(next_index=start)
+        # Given to the child only after its load frame: code running at import cannot know it.
+        self.nonce = secrets.token_hex(16) if needs_nonce else None
         try:
             message = HEADER.pack(len(raw_request) + HEADER.size) + HEADER.pack(start) + raw_request
-            if self._send_request(message, deadline):
+            if self._send_request(message, deadline, keep_open=needs_nonce):
                 self._collect(attempt, start, n_tests, limits, deadline)
             else:
                 attempt.killed_for = "the candidate's total time limit was exceeded"
@@ -316,9 +320,24 @@ class _Runner:
             child.close()
         return attempt
 
-    def _send_request(self, message: bytes, deadline: float) -> bool:
+    def _send_nonce(self) -> None:
+        """After the load frame: the nonce, then the end of the request pipe. The pipe is
+        empty by now (the child read the request before loading), so this cannot block."""
+        child = self.child
+        if child.request_w < 0:
+            return
+        try:
+            os.write(child.request_w, HEADER.pack(len(self.nonce or "")) + (self.nonce or "").encode())
+        except OSError:
+            pass  # the child is gone or not reading: its tests fail without the nonce
+        finally:
+            os.close(child.request_w)
+            child.request_w = -1
+
+    def _send_request(self, message: bytes, deadline: float, keep_open: bool = False) -> bool:
         """Write the whole request without ever blocking past the deadline (the child is
-        untrusted: it, or something holding its pipe, may never read). False on timeout."""
+        untrusted: it, or something holding its pipe, may never read). False on timeout.
+        ``keep_open`` leaves the pipe open for the nonce."""
         child = self.child
         os.set_blocking(child.request_w, False)
         view = memoryview(message)
@@ -337,8 +356,9 @@ class _Runner:
         except OSError:
             return True  # the child is gone: its exit is handled while collecting
         finally:
-            os.close(child.request_w)
-            child.request_w = -1
+            if not keep_open or view:
+                os.close(child.request_w)
+                child.request_w = -1
 
     def _collect(self, attempt: _Attempt, start: int, n_tests: int, limits: Limits, deadline: float) -> None:
         child = self.child
@@ -374,9 +394,11 @@ class _Runner:
                     del buffer[:HEADER.size + size]
                     if n_frames == 0:  # the load frame; -1 stands for "all open tests"
                         attempt.loaded = raw.startswith(b'{"load": true')
-                        attempt.frames.append((-1, raw))
+                        attempt.frames.append((-1, raw, self.nonce))
+                        if self.nonce is not None:
+                            self._send_nonce()
                     else:
-                        attempt.frames.append((start + n_frames - 1, raw))
+                        attempt.frames.append((start + n_frames - 1, raw, self.nonce))
                     n_frames += 1
                     attempt.next_index = start + max(n_frames - 1, 0)
                     last_progress = time.monotonic()
@@ -412,7 +434,7 @@ class _Runner:
             if n_frames == 0:
                 attempt.loaded = raw.startswith(b'{"load": true')
             if index < n_tests:
-                attempt.frames.append((index, raw))
+                attempt.frames.append((index, raw, self.nonce))
             n_frames += 1
         attempt.next_index = start + max(n_frames - 1, 0)
 
@@ -564,17 +586,18 @@ class Sandbox:
             result = self._run_with_sat(code, entry, tests, limits)
             self.cache.put(key, result)
             return result
-        raw = json.dumps({"code": code, "entry": entry, "tests": encode_tests(tests),
-                          "limits": limits.model_dump()}).encode()
+        layout = layout_tests(tests, entry)
+        raw = json.dumps({"code": code, "entry": entry, "tests": layout.child_tests,
+                          "limits": limits.model_dump(), "nonce": layout.needs_nonce}).encode()
         began = time.monotonic()
         with self._slots:
-            outcome = self._run_with_retry(raw, len(tests), limits)
+            outcome = self._run_with_retry(raw, layout, limits)
         if isinstance(outcome, str):  # the zygote died twice on this candidate
             verdicts = [Verdict(status=Status.CRASHED, reason=outcome)] * len(tests)
             return RunResult(verdicts=tuple(verdicts), duration_s=time.monotonic() - began,
                              isolation=self._zygote.isolation if self._zygote else "unknown")
         isolation, frames, events = outcome
-        result = RunResult(verdicts=tuple(judge(tests, frames, events)),
+        result = RunResult(verdicts=tuple(judge(tests, layout, frames, events, limits)),
                            duration_s=time.monotonic() - began, isolation=isolation)
         self.cache.put(key, result)
         return result
@@ -603,14 +626,14 @@ class Sandbox:
         return RunResult(verdicts=tuple(verdicts), duration_s=time.monotonic() - began,
                          isolation=stage_one.isolation)
 
-    def _run_with_retry(self, raw: bytes, n_tests: int, limits: Limits) -> tuple[str, list, list] | str:
+    def _run_with_retry(self, raw: bytes, layout: Layout, limits: Limits) -> tuple[str, list, list] | str:
         # A zygote that dies mid-run takes every run in flight with it; those candidates are
         # run again once on a fresh zygote, and only a second death is held against one.
         dead: _Zygote | None = None
         for _ in range(2):
             zygote = self._live_zygote(dead)
             try:
-                frames, events = self._run_tests(zygote, raw, n_tests, limits)
+                frames, events = self._run_tests(zygote, raw, layout, limits)
             except _ZygoteDied:
                 dead = zygote
                 continue
@@ -619,16 +642,18 @@ class Sandbox:
             dead = zygote
         return f"the sandbox died twice while running this candidate: {dead.death if dead else ''}"
 
-    def _run_tests(self, zygote: _Zygote, raw: bytes, n_tests: int, limits: Limits) -> tuple[list, list]:
-        """All tests, in as many children as it takes: after a timeout or crash the next
+    def _run_tests(self, zygote: _Zygote, raw: bytes, layout: Layout, limits: Limits) -> tuple[list, list]:
+        """All child tests, in as many children as it takes: after a timeout or crash the next
         test goes on in a fresh child while the candidate's time allows."""
         deadline = time.monotonic() + limits.candidate_timeout_s
         namespaces = zygote.isolation.startswith("namespaces")
-        frames: list[tuple[int, bytes]] = []
+        n_tests = len(layout.child_tests)
+        frames: list[tuple[int, bytes, str | None]] = []
         events: list[dict] = []
         start = 0
         while n_tests:
-            attempt = _Runner(zygote, zygote.take(), namespaces).run(raw, start, n_tests, limits, deadline)
+            attempt = _Runner(zygote, zygote.take(), namespaces).run(raw, start, n_tests, limits, deadline,
+                                                                     layout.needs_nonce)
             frames += attempt.frames
             nxt = attempt.next_index
             if attempt.loaded is False or nxt >= n_tests:

@@ -22,13 +22,20 @@ parent then talks to the child directly; the zygote only forks and reaps.
     parent -> zygote   {"warm": n}        keep n children alive (ready or running)
                        {"shutdown": true} (or end of the socket)
     parent -> child    4-byte length, 4-byte first test index, request JSON
-                       {"code", "entry", "tests": [{"args", "kwargs"} | {"assert"}], "limits"}
-    child -> parent    frames (4-byte length + JSON): first the load frame, then one per test.
-A child's frames are untrusted data: the parent decodes them and decides every verdict.
+                       {"code", "entry", "tests": [{"args", "kwargs", "wrap"?} | {"assert"}],
+                        "limits", "nonce"?}
+                       then, only if "nonce" and once the load frame is read: 4-byte length + nonce
+    child -> parent    frames (4-byte length + JSON, each with its test index "i"): first the
+                       load frame (i = -1), then one per test; an "assert" test's frame carries
+                       the nonce as "n".
+A child's frames are untrusted data: the parent decodes them and decides every verdict. The
+nonce exists only after the candidate's code has loaded, so frames the code writes at import
+(then exiting) can never pass for the runner's verdict on assertion code.
 """
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import errno
 import gc
@@ -49,6 +56,32 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _codec  # noqa: E402  (this file runs as a script, see the docstring)
 import _rootfs  # noqa: E402
+
+# The runner's own builtins, taken before any candidate runs, and the namespace every function
+# below looks names up in: a candidate's globals and its changes to the builtins module do not
+# reach what the runner computes or how it reports (it can still tamper with memory: verdicts
+# on assertion code run in the child are marked as decided there).
+_BUILTINS = dict(builtins.__dict__)
+__builtins__ = _BUILTINS  # noqa: A001 - functions defined from here on take their builtins from it
+_WRAPPERS = {name: _BUILTINS[name] for name in _codec.WRAPPERS}
+_os_read, _os_write, _os_listdir, _os_fstat, _os_pread = os.read, os.write, os.listdir, os.fstat, os.pread
+_perf_counter = time.perf_counter
+
+
+def _make_dumps():  # noqa: ANN202
+    """``json.dumps(obj, ensure_ascii=False)``, by json's C encoder where there is one: it looks
+    up no Python-level name, so a candidate's patches of ``isinstance`` or of json's classes
+    cannot change a frame the runner writes."""
+    from json import encoder
+
+    if encoder.c_make_encoder is None or encoder.c_encode_basestring is None:
+        return json.dumps
+    make = encoder.c_make_encoder(None, None, encoder.c_encode_basestring, None, ": ", ", ", False, False, True)
+    join = "".join
+    return lambda obj, **_: join(make(obj, 0))
+
+
+_dumps = _make_dumps()
 
 # Modules most candidates import: loaded once here, so each fork gets them for free.
 PRELOAD = (
@@ -189,20 +222,20 @@ def drop_capabilities() -> None:
 # --------------------------------------------------------------------------------------
 
 def _write_frame(obj: dict, fd: int = RESULT_FD) -> None:
-    data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "backslashreplace")
+    data = _dumps(obj, ensure_ascii=False).encode("utf-8", "backslashreplace")
     buf = HEADER.pack(len(data)) + data
     while buf:
-        buf = buf[os.write(fd, buf):]
+        buf = buf[_os_write(fd, buf):]
 
 
 def _tail(fd: int, start: int, limit: int) -> tuple[str, int]:
     """Return the last ``limit`` bytes written to ``fd`` since ``start``, and the new end."""
     try:
-        end = os.fstat(fd).st_size
+        end = _os_fstat(fd).st_size
         if limit <= 0 or end <= start:
             return "", end
         begin = max(start, end - limit)
-        return os.pread(fd, end - begin, begin).decode("utf-8", "replace"), end
+        return _os_pread(fd, end - begin, begin).decode("utf-8", "replace"), end
     except OSError:
         return "", start
 
@@ -218,7 +251,7 @@ def _describe_exception(exc: BaseException) -> dict:
 def _encode_output(value: object, max_bytes: int) -> dict:
     try:
         encoded = _codec.encode(value, max_nodes=max(1000, max_bytes // 2))
-        size = len(json.dumps(encoded))
+        size = len(_dumps(encoded))
     except _codec.Unencodable as exc:
         return {"ok": False, "unenc": exc.type_name, "msg": str(exc), "repr": _safe_repr(value)}
     except RecursionError:
@@ -236,12 +269,40 @@ def _safe_repr(value: object) -> str:
         return f"<{type(value).__name__} object>"
 
 
-def run_candidate(request: dict, start: int, out_fd: int = RESULT_FD) -> None:
+def _alone() -> str:
+    """Why this process is not alone (threads or processes the candidate left running after
+    loading could read the nonce), or "" if it is."""
+    try:
+        tasks = _os_listdir("/proc/self/task")
+        if len(tasks) > 1:
+            return f"the candidate left {len(tasks) - 1} thread(s) running after loading"
+        with open(f"/proc/self/task/{tasks[0]}/children") as f:
+            if f.read().strip():
+                return "the candidate left processes running after loading"
+    except OSError as exc:
+        return f"the runner cannot check for threads ({exc})"
+    return ""
+
+
+def _read_nonce(fd: int) -> str:
+    (size,) = HEADER.unpack(_read_exact(fd, HEADER.size))
+    return _read_exact(fd, min(size, 256)).decode("ascii", "replace")
+
+
+def _assert_scope(namespace: dict, entry: object) -> dict:
+    """Assertion code sees the candidate's names but never in place of a builtin, and the
+    runner's own builtins."""
+    scope = {k: v for k, v in namespace.items() if k not in _BUILTINS}
+    scope.update(__name__="__test__", __builtins__=dict(_BUILTINS), candidate=entry)
+    return scope
+
+
+def run_candidate(request: dict, start: int, out_fd: int = RESULT_FD, request_fd: int = -1) -> None:
     """Load the candidate and run tests from ``start``, writing one frame each to ``out_fd``."""
     limits = request["limits"]
     tail_limit = int(limits["output_tail_bytes"])
     out_pos = err_pos = 0
-    namespace: dict = {"__name__": "__candidate__", "__builtins__": __builtins__}
+    namespace: dict = {"__name__": "__candidate__", "__builtins__": builtins}
     try:
         exec(compile(request["code"], "<candidate>", "exec"), namespace)
         entry = namespace.get(request["entry"])
@@ -250,29 +311,41 @@ def run_candidate(request: dict, start: int, out_fd: int = RESULT_FD) -> None:
             raise NameError(f"entry point {request['entry']!r} is not defined as a function; "
                             f"the code defines: {', '.join(defined) or 'nothing callable'}")
     except BaseException as exc:  # noqa: BLE001 - SystemExit at load is a load failure too
-        _write_frame({"load": False, **_describe_exception(exc)}, out_fd)
+        _write_frame({"load": False, "i": -1, **_describe_exception(exc)}, out_fd)
         return
-    _write_frame({"load": True}, out_fd)
-    for test in request["tests"][start:]:
-        began = time.perf_counter()
+    _write_frame({"load": True, "i": -1}, out_fd)
+    nonce, busy = "", ""
+    if request.get("nonce"):  # the parent sends it once it has read the load frame
+        busy = _alone()
+        if not busy:
+            nonce = _read_nonce(request_fd)
+    if request_fd >= 0:
+        os.close(request_fd)
+    for index, test in enumerate(request["tests"][start:], start):
+        began = _perf_counter()
         try:
             if "assert" in test:
-                scope = dict(namespace)
-                scope["candidate"] = entry
-                exec(compile(test["assert"], "<test>", "exec"), scope)
-                if callable(scope.get("check")):
-                    scope["check"](entry)
-                frame = {"ok": True, "v": None}
+                if busy:
+                    frame = {"busy": busy}
+                else:
+                    scope = _assert_scope(namespace, entry)
+                    exec(compile(test["assert"], "<test>", "exec"), scope)
+                    if callable(scope.get("check")):
+                        scope["check"](entry)
+                    frame = {"ok": True, "v": None, "n": nonce}
             else:
                 args = _codec.decode(test["args"])
                 kwargs = _codec.decode(test["kwargs"])
                 value = entry(*args, **kwargs)
-                if test.get("truth"):
-                    value = bool(value)
+                for name in test.get("wrap", ()):
+                    value = _WRAPPERS[name](value)
                 frame = _encode_output(value, int(limits["max_output_bytes"]))
         except BaseException as exc:  # noqa: BLE001 - sys.exit() inside a test is a test error
             frame = _describe_exception(exc)
-        frame["dt"] = time.perf_counter() - began
+            if "assert" in test and nonce:
+                frame["n"] = nonce
+        frame["i"] = index
+        frame["dt"] = _perf_counter() - began
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -287,7 +360,7 @@ _REHEARSAL = {
     "code": "def _rehearse(a, b=()):\n    return [a, (b, {a: {a}}), 1.5, 'x']\n",
     "entry": "_rehearse",
     "tests": [{"args": {"t": [1]}, "kwargs": {"d": [["b", {"t": [2]}]]}}, {"args": {"t": [object.__name__]},
-              "kwargs": {"d": []}}, {"assert": "assert _rehearse(3)"}],
+              "kwargs": {"d": []}, "wrap": ["list"]}, {"assert": "assert _rehearse(3)"}],
     "limits": {"output_tail_bytes": 64, "max_output_bytes": 4096},
 }
 
@@ -329,7 +402,7 @@ def _apply_limits(limits: dict) -> None:
 def _read_exact(fd: int, n: int) -> bytes:
     data = b""
     while len(data) < n:
-        chunk = os.read(fd, n - len(data))
+        chunk = _os_read(fd, n - len(data))
         if not chunk:
             os._exit(0)  # the zygote is gone: nothing to do
         data += chunk
@@ -362,9 +435,8 @@ def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool, 
     (size,) = HEADER.unpack(_read_exact(request_fd, HEADER.size))
     (start,) = HEADER.unpack(_read_exact(request_fd, HEADER.size))
     request = json.loads(_read_exact(request_fd, size - HEADER.size))
-    os.close(request_fd)
     _apply_limits(request["limits"])
-    run_candidate(request, start)
+    run_candidate(request, start, RESULT_FD, request_fd)  # it closes request_fd once done with it
     os._exit(0)
 
 
