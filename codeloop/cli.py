@@ -13,7 +13,8 @@ def _sandbox_audit(args: argparse.Namespace) -> int:
     from .diagnostics import run_audit
     from .execution import Sandbox
 
-    with Sandbox(workers=1, cache_size=0, isolation=args.isolation) as sandbox:
+    # Two workers: some cases run two candidates side by side (sockets, IPC, fork bombs).
+    with Sandbox(workers=2, cache_size=0, isolation=args.isolation) as sandbox:
         outcomes = run_audit(sandbox)
     return 0 if all(o.contained for o in outcomes) else 1
 

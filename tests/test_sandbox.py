@@ -371,3 +371,19 @@ def test_an_allow_list_makes_a_site_package_importable():
         assert sb.run(code, "f", [IOTest(expected=6)]).passed
     with pytest.raises(ValueError, match="'no_such_package_xyz', which is not installed"):
         Sandbox(allow_imports=("no_such_package_xyz",)).start()
+
+
+def test_each_candidate_has_its_own_ipc_and_network_and_no_vsock(sandbox):
+    if not sandbox.isolation.startswith("namespaces"):
+        pytest.skip("private IPC and network need namespaces")
+    writer = ("import ctypes, socket\ndef f():\n    libc = ctypes.CDLL(None)\n"
+              "    s = socket.socket(socket.AF_UNIX)\n    s.bind('\\0codeloop-test-abstract')\n"
+              "    return libc.shmget(0x5EED, 4096, 0o1666) >= 0\n")
+    reader = ("import ctypes, socket\ndef f():\n    libc = ctypes.CDLL(None)\n"
+              "    s = socket.socket(socket.AF_UNIX)\n    s.bind('\\0codeloop-test-abstract')\n"  # free again
+              "    try:\n        socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)\n        vsock = True\n"
+              "    except OSError:\n        vsock = False\n"
+              "    return [libc.shmget(0x5EED, 0, 0) >= 0, vsock]\n")
+    assert sandbox.run(writer, "f", [IOTest(expected=True)]).passed
+    verdict = sandbox.run(reader, "f", [IOTest(expected=[False, False])]).verdicts[0]
+    assert verdict.status is Status.PASSED, verdict.reason

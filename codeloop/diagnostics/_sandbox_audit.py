@@ -51,6 +51,13 @@ class _Anything:
     __contains__ = lambda self, item: True
 """
 
+# SysV IPC through libc.
+_SYSV = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+"""
+
 # A loop keeps an assertion whole: it cannot be split, so the child runs and judges it.
 _IN_CHILD = "for _ in range(1):\n    {}\n"
 
@@ -87,6 +94,12 @@ class AuditCase:
     ``asserts``, if given, are the tests instead of I/O pairs: assertion code, with
     ``{expected}`` (unguessable) filled in.
 
+    ``partner`` is a second candidate run beside this one (at the same time, on the pool's
+    other worker) or, with ``partner_after``, right after it: it tries to meet the first
+    (sockets, IPC), and it ``reports`` what got through. Placeholders also include
+    ``{unix}`` (a Unix socket on the host's filesystem) and ``{abstract}`` (an abstract Unix
+    socket in the parent's network namespace), both listening.
+
     ``reports`` says ``f`` returns what got through (paths read, devices opened ...):
     anything but an empty value is an escape. ``host_names`` says ``f`` returns names it
     listed in the host's private directories (``/root``, ``/home`` ...): any name the host
@@ -100,6 +113,8 @@ class AuditCase:
     reports: bool = False
     host_names: bool = False
     asserts: tuple[str, ...] = ()
+    partner: str = ""
+    partner_after: bool = False
 
 
 CASES: tuple[AuditCase, ...] = (
@@ -183,6 +198,88 @@ CASES: tuple[AuditCase, ...] = (
     AuditCase("thread bomb", _NAME_PROCESS + "import threading, time\ndef f(n):\n    while True:\n        try:\n"
               "            threading.Thread(target=time.sleep, args=(100,)).start()\n        except Exception:\n"
               "            pass\n"),
+    # -- devices: only null, zero, full, random and urandom exist; nothing else can be opened
+    AuditCase("writing to /dev/kmsg", "def f(n):\n    got = []\n    for path in ('/dev/kmsg', '/proc/kmsg', '/dev/console'):\n"
+              "        try:\n            with open(path, 'w') as fh:\n                fh.write('codeloop audit\\n')\n"
+              "            got.append(path)\n        except OSError:\n            pass\n    return got\n", reports=True, tests=1),
+    AuditCase("creating a VM through /dev/kvm", "import os, fcntl\ndef f(n):\n    got = []\n    try:\n"
+              "        fd = os.open('/dev/kvm', os.O_RDWR)\n        got.append('open')\n"
+              "        got.append(fcntl.ioctl(fd, 0xAE01, 0))\n    except OSError:\n        pass\n    return got\n",
+              reports=True, tests=1),
+    AuditCase("opening loop and zram block devices", "import os\ndef f(n):\n    got = []\n"
+              "    for path in ['/dev/loop-control', '/dev/zram0', '/dev/vda', '/dev/sda'] + [f'/dev/loop{{i}}' for i in range(8)]:\n"
+              "        try:\n            os.close(os.open(path, os.O_RDWR))\n            got.append(path)\n"
+              "        except OSError:\n            pass\n    return got\n", reports=True, tests=1),
+    AuditCase("opening fuse, userfaultfd, console, mem and other devices", "import os\ndef f(n):\n    got = []\n"
+              "    for path in ('/dev/fuse', '/dev/userfaultfd', '/dev/console', '/dev/cpu_dma_latency', '/dev/mem',"
+              " '/dev/kmem', '/dev/port', '/dev/tty', '/dev/ptmx', '/dev/net/tun', '/dev/vsock', '/dev/vhost-vsock',"
+              " '/dev/uinput', '/dev/snapshot', '/dev/hpet', '/dev/rtc0', '/dev/nvram'):\n        try:\n"
+              "            os.close(os.open(path, os.O_RDWR))\n            got.append(path)\n        except OSError:\n"
+              "            pass\n    return got\n", reports=True, tests=1),
+    AuditCase("userfaultfd, io_uring, bpf and keyring system calls", "import ctypes, os\ndef f(n):\n"
+              "    libc = ctypes.CDLL(None, use_errno=True)\n    nr = {{'x86_64': dict(userfaultfd=323, io_uring_setup=425,"
+              " bpf=321, keyctl=250, perf_event_open=298, add_key=248), 'aarch64': dict(userfaultfd=282, io_uring_setup=425,"
+              " bpf=280, keyctl=219, perf_event_open=241, add_key=217)}}.get(os.uname().machine, {{}})\n"
+              "    params = ctypes.create_string_buffer(256)\n    got = []\n"
+              "    calls = {{'userfaultfd': (0,), 'io_uring_setup': (4, params), 'bpf': (0, params, 72),"
+              " 'keyctl': (0, -4, 0), 'perf_event_open': (params, 0, -1, -1, 0), 'add_key': (b'user', b'k', b'v', 1, -4)}}\n"
+              "    for name, args in calls.items():\n        if name in nr and libc.syscall(nr[name], *args) >= 0:\n"
+              "            got.append(name)\n    return got\n", reports=True, tests=1),
+    AuditCase("ptrace and process_vm_readv on another process", "import ctypes, os\ndef f(n):\n"
+              "    libc = ctypes.CDLL(None, use_errno=True)\n    got = []\n"
+              "    for pid in [int(p) for p in os.listdir('/proc') if p.isdigit()] + [0, 1, 2, os.getppid()]:\n"
+              "        if pid != os.getpid() and libc.ptrace(16, pid, 0, 0) == 0:\n            got.append(pid)\n"
+              "    return got\n", reports=True, tests=1),
+    # -- sockets: no network, no host socket, nothing shared with another candidate
+    AuditCase("connecting to a Unix socket on the host's filesystem", "import glob, socket\ndef f(n):\n    got = []\n"
+              "    for path in ['{unix}'] + glob.glob('/run/**/*.sock', recursive=True) + glob.glob('/var/run/*')"
+              " + glob.glob('/tmp/*/*') + glob.glob('/tmp/.*/*'):\n        try:\n            s = socket.socket(socket.AF_UNIX)\n"
+              "            s.settimeout(0.2)\n            s.connect(path)\n            got.append(path)\n"
+              "        except OSError:\n            pass\n    return got\n", reports=True, tests=1),
+    AuditCase("connecting to the parent's abstract Unix socket", "import socket\ndef f(n):\n    got = []\n"
+              "    for name in ('{abstract}', 'codeloop-audit'):\n        try:\n            s = socket.socket(socket.AF_UNIX)\n"
+              "            s.settimeout(0.2)\n            s.connect('\\0' + name)\n            got.append(name)\n"
+              "        except OSError:\n            pass\n    return got\n", reports=True, tests=1),
+    AuditCase("abstract Unix sockets between concurrent candidates", "import socket, time\ndef f(n):\n"
+              "    s = socket.socket(socket.AF_UNIX)\n    s.bind('\\0codeloop-audit-meet-{marker}')\n    s.listen(4)\n"
+              "    s.settimeout(0.1)\n    got, stop = [], time.monotonic() + 0.7\n    while time.monotonic() < stop:\n"
+              "        try:\n            c, _ = s.accept()\n            got.append(c.recv(64).decode())\n"
+              "        except OSError:\n            pass\n    return got\n",
+              partner="import socket, time\ndef f(n):\n    got, stop = [], time.monotonic() + 0.6\n"
+              "    while time.monotonic() < stop and not got:\n        try:\n            s = socket.socket(socket.AF_UNIX)\n"
+              "            s.connect('\\0codeloop-audit-meet-{marker}')\n            s.sendall(b'hello')\n"
+              "            got.append('connected')\n        except OSError:\n            time.sleep(0.02)\n    return got\n",
+              reports=True, tests=1),
+    AuditCase("creating AF_VSOCK sockets (to the host)", "import socket\ndef f(n):\n    got = []\n"
+              "    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOCK_SEQPACKET):\n        try:\n"
+              "            socket.socket(socket.AF_VSOCK, kind).close()\n            got.append(kind)\n        except OSError:\n"
+              "            pass\n    return got\n", reports=True, tests=1),
+    AuditCase("netlink, packet, crypto and other socket families", "import socket\ndef f(n):\n    got = []\n"
+              "    for family in (16, 17, 38, 3, 4, 5, 9, 31, 33, 41, 44):\n        for kind in (socket.SOCK_RAW, socket.SOCK_DGRAM,"
+              " socket.SOCK_SEQPACKET):\n            try:\n                socket.socket(family, kind).close()\n"
+              "                got.append((family, kind))\n            except OSError:\n                pass\n    return got\n",
+              reports=True, tests=1),
+    # -- IPC: SysV objects and /dev/shm belong to one candidate
+    AuditCase("SysV shared memory, queues and semaphores left for the next candidate", _SYSV +
+              "def f(n):\n    shm = libc.shmget(0xC0DE, 4096, 0o1666)\n    if shm >= 0:\n"
+              "        addr = libc.shmat(shm, None, 0)\n        ctypes.memmove(addr, b'left-behind', 11)\n"
+              "    libc.msgget(0xC0DF, 0o1666)\n    libc.semget(0xC0E0, 1, 0o1666)\n    return []\n",
+              partner=_SYSV + "def f(n):\n    got = []\n    shm = libc.shmget(0xC0DE, 0, 0)\n    if shm >= 0:\n"
+              "        got.append(ctypes.string_at(libc.shmat(shm, None, 0), 11).decode(errors='replace'))\n"
+              "    if libc.msgget(0xC0DF, 0) >= 0:\n        got.append('msg')\n    if libc.semget(0xC0E0, 0, 0) >= 0:\n"
+              "        got.append('sem')\n    return got\n", partner_after=True, reports=True, tests=1),
+    AuditCase("SysV shared memory between concurrent candidates", _SYSV + "import time\ndef f(n):\n"
+              "    shm = libc.shmget(0xC1DE, 4096, 0o1666)\n    if shm >= 0:\n        addr = libc.shmat(shm, None, 0)\n"
+              "        ctypes.memmove(addr, b'shared-now', 10)\n    time.sleep(0.6)\n    return []\n",
+              partner=_SYSV + "import time\ndef f(n):\n    got, stop = [], time.monotonic() + 0.5\n"
+              "    while time.monotonic() < stop and not got:\n        shm = libc.shmget(0xC1DE, 0, 0)\n"
+              "        if shm >= 0:\n            got.append(ctypes.string_at(libc.shmat(shm, None, 0), 10).decode(errors='replace'))\n"
+              "        time.sleep(0.02)\n    return got\n", reports=True, tests=1),
+    AuditCase("files in /dev/shm left for the next candidate", "import os\ndef f(n):\n    got = []\n"
+              "    for path in ('/dev/shm/codeloop-left', '/tmp/codeloop-left'):\n        try:\n"
+              "            open(path, 'w').write('x')\n        except OSError:\n            pass\n    return got\n",
+              partner="import os\ndef f(n):\n    return [p for p in ('/dev/shm/codeloop-left', '/tmp/codeloop-left')"
+              " if os.path.exists(p)]\n", partner_after=True, reports=True, tests=1),
     # -- assertion tests: the parent evaluates them; what the child must judge needs the nonce
     AuditCase("always-equal object in an assertion", _ALWAYS_EQUAL + "def f(n):\n    return _Anything()\n",
               asserts=("assert f(3) in (1, {expected})", "assert f(3) == {expected}",
@@ -290,23 +387,34 @@ class CaseOutcome:
 
 
 class _Listener:
-    """A TCP listener on 127.0.0.1 that records every connection it accepts."""
+    """Listeners the candidates must not reach, recording every connection they accept: TCP on
+    127.0.0.1, a Unix socket at a path on the host's filesystem, and an abstract Unix socket
+    in the parent's network namespace."""
 
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
+    def __init__(self, unix_path: str) -> None:
+        tcp = socket.socket()
+        tcp.bind(("127.0.0.1", 0))
+        self.port = tcp.getsockname()[1]
+        path = socket.socket(socket.AF_UNIX)
+        path.bind(unix_path)
+        self.unix_path = unix_path
+        abstract = socket.socket(socket.AF_UNIX)
+        self.abstract = f"codeloop-audit-{secrets.token_hex(6)}"
+        abstract.bind("\0" + self.abstract)
+        self.socks = [tcp, path, abstract]
+        for sock in self.socks:
+            sock.listen(16)
+            sock.settimeout(0.1)
         self.connections = 0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._accept, args=(sock,), daemon=True) for sock in self.socks]
+        for thread in self._threads:
+            thread.start()
 
-    def _accept(self) -> None:
+    def _accept(self, sock: socket.socket) -> None:
         while not self._stop.is_set():
             try:
-                conn, _ = self.sock.accept()
+                conn, _ = sock.accept()
             except (TimeoutError, OSError):
                 continue
             self.connections += 1
@@ -314,8 +422,10 @@ class _Listener:
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join()
-        self.sock.close()
+        for thread in self._threads:
+            thread.join()
+        for sock in self.socks:
+            sock.close()
 
 
 def _surviving(marker: str) -> list[int]:
@@ -401,7 +511,7 @@ def _check_case(case: AuditCase, result: RunResult, *, probe: Path, listener_bef
     if probe.exists():
         problems.append(f"a file was written outside the sandbox ({probe})")
     if listener.connections > listener_before:
-        problems.append("a connection reached the listener on 127.0.0.1")
+        problems.append("a connection reached a listener of the parent (127.0.0.1, a Unix socket)")
     survivors = _surviving(marker)
     if survivors:
         problems.append(f"processes outlived the run: {survivors[:5]}")
@@ -492,24 +602,55 @@ def _descriptor_leaks(sandbox: Sandbox, parent_before: int, zygote_before: tuple
     return problems
 
 
+def _run_pair(sandbox: Sandbox, case: AuditCase, code: str, partner: str, tests: list, limits: Limits,
+              ) -> tuple[RunResult, RunResult | None]:
+    """The case's candidate, and its partner beside it (or right after it)."""
+    if not partner:
+        return sandbox.run(code, "f", tests, limits), None
+    if case.partner_after:
+        first = sandbox.run(code, "f", tests, limits)
+        return first, sandbox.run(partner, "f", tests, limits)
+    box: list[RunResult] = []
+    thread = threading.Thread(target=lambda: box.append(sandbox.run(partner, "f", tests, limits)))
+    first_result: list[RunResult] = []
+    main = threading.Thread(target=lambda: first_result.append(sandbox.run(code, "f", tests, limits)))
+    main.start()
+    time.sleep(0.05)  # the first is listening by the time the partner looks for it
+    thread.start()
+    main.join()
+    thread.join()
+    return first_result[0], box[0]
+
+
 def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
               report: Callable[[str], None] = print) -> list[CaseOutcome]:
-    """Run every case, reporting one line each; returns the outcomes (the last is the sanity check)."""
+    """Run every case, reporting one line each; returns the outcomes (the last is the sanity check).
+
+    Cases with a partner need two workers to run side by side (the default pool has two).
+    """
     outcomes: list[CaseOutcome] = []
-    listener = _Listener()
     own_sandbox = sandbox is None
-    with tempfile.TemporaryDirectory(prefix="codeloop-audit-") as outside, _secret_in_environment() as secret:
+    # The Unix socket goes where other services keep theirs (/var/tmp), not beside the probes.
+    socket_dir = "/var/tmp" if os.path.isdir("/var/tmp") and os.access("/var/tmp", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="codeloop-audit-") as outside, _secret_in_environment() as secret, \
+            tempfile.TemporaryDirectory(prefix="codeloop-audit-", dir=socket_dir) as sockets:
+        listener = _Listener(os.path.join(sockets, "listening.sock"))
         found = _gather_secrets(outside)
         # Start the pool with the secret already in this process's environment.
         sandbox = sandbox or Sandbox(workers=2, cache_size=0)
         try:
             report(f"isolation: {sandbox.isolation}")
+            if sandbox.workers < 2:
+                report("note: one worker; candidates meant to run side by side run one after the other")
             _sanity(sandbox, limits)  # warm up: the descriptor counts below start from a running pool
             for i, case in enumerate(CASES):
                 probe = Path(outside) / f"probe-{i}"
                 marker = f"{MARKER}{i}"
-                code = case.code.format(probe=probe, port=listener.port, marker=marker, canary=found.canary,
-                                        checkout=found.checkout)
+                fill = {"probe": probe, "port": listener.port, "marker": marker, "canary": found.canary,
+                        "checkout": found.checkout, "unix": listener.unix_path, "abstract": listener.abstract}
+                tag = f"\n# audit {secret[-4:]} {i}\n"
+                code = case.code.format(**fill) + tag
+                partner = case.partner.format(**fill) + tag + "# partner\n" if case.partner else ""
                 expected = int.from_bytes(os.urandom(6), "big")  # unguessable by the candidate
                 tests = ([AssertTest(code=a.format(expected=expected)) for a in case.asserts] if case.asserts
                          else [IOTest(args=(n,), expected=expected) for n in range(1, case.tests + 1)])
@@ -518,10 +659,14 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
                 fds_before = _fd_count("self")
                 zygote_pid = _zygote_pid(sandbox)
                 zygote_before = (zygote_pid, _fd_count(zygote_pid) if zygote_pid else 0)
-                result = sandbox.run(code + f"\n# audit {secret[-4:]} {i}\n", "f", tests, limits)
+                result, partner_result = _run_pair(sandbox, case, code, partner, tests, limits)
                 time.sleep(case.wait_s)
                 problems = _check_case(case, result, probe=probe, listener_before=before, listener=listener,
                                        marker=marker, secret=secret, limits=limits, found=found)
+                if partner_result is not None:
+                    problems += [f"its partner: {p}" for p in _check_case(
+                        case, partner_result, probe=probe, listener_before=before, listener=listener, marker=marker,
+                        secret=secret, limits=limits, found=found)]
                 # Honest candidates right after it (as many as there are warm children it
                 # could have reached) must still be judged correctly.
                 for _ in range(sandbox.workers + 1):
@@ -530,7 +675,7 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
                 summary = ", ".join(sorted({v.status.value for v in result.verdicts}))
                 if result.n_decided_in_child:
                     summary += f" ({result.n_decided_in_child} of {len(tests)} decided in the child)"
-                outcome = CaseOutcome(case, not problems, summary, problems)
+                outcome = CaseOutcome(case, not problems, summary, sorted(set(problems), key=problems.index))
                 outcomes.append(outcome)
                 report(outcome.line())
             sane = _sanity(sandbox, limits)

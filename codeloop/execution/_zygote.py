@@ -56,6 +56,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _codec  # noqa: E402  (this file runs as a script, see the docstring)
 import _rootfs  # noqa: E402
+import _seccomp  # noqa: E402
 
 # The runner's own builtins, taken before any candidate runs, and the namespace every function
 # below looks names up in: a candidate's globals and its changes to the builtins module do not
@@ -94,6 +95,8 @@ HEADER = struct.Struct(">I")
 RESULT_FD = 3
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+CLONE_NEWIPC = 0x08000000
 PR_SET_DUMPABLE = 4
 CHILD_TMP_MB = 64
 PR_SET_PDEATHSIG = 1
@@ -165,14 +168,70 @@ def _libc_mount_bytes(target: bytes, flags: int) -> None:
     _check(_libc.mount(None, target, None, ctypes.c_ulong(flags), None), f"mount {target!r}")
 
 
-def give_child_its_own_mounts(size_mb: int, proc: bool) -> None:
-    """A mount namespace of the child's own with a fresh, size-limited tmpfs on /tmp, so no
-    candidate sees or fills another's files, or leaves anything for the next one; and (in
-    the minimal root) a read-only /proc of its own PID namespace, which shows no sibling."""
-    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=700")
-    if proc:
-        _mount("proc", "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+class ChildSetup:
+    """What every child does for itself before it waits for work (decided once, in main)."""
+
+    def __init__(self, namespaces: bool) -> None:
+        self.namespaces = namespaces
+        self.own_proc = False  # a /proc of its own PID namespace (needs the minimal root)
+        self.private_net_ipc = namespaces  # network and IPC namespaces of its own
+        self.seccomp: _seccomp.Filter | None = None
+
+    def apply(self, tmp_mb: int) -> None:
+        """In the child, PID 1 of its own PID namespace: a mount namespace of its own with a
+        fresh size-limited tmpfs on /tmp (no candidate sees or fills another's files, or leaves
+        anything for the next), a read-only /proc that shows no sibling, network and IPC
+        namespaces of its own (abstract Unix sockets, SysV IPC and POSIX message queues are the
+        candidate's alone), no capabilities, then the seccomp filter."""
+        if self.namespaces:
+            flags = CLONE_NEWNS | (CLONE_NEWNET | CLONE_NEWIPC if self.private_net_ipc else 0)
+            _check(_libc.unshare(flags), "unshare(mount, network, IPC)")
+            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=700")
+            if self.own_proc:
+                _mount("proc", "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            drop_capabilities()
+        if self.seccomp is not None:
+            self.seccomp.install()
+
+    def probe(self, missing: dict[str, str]) -> None:
+        """Try the per-child set-up once in a throwaway child; drop (and name) what fails."""
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            failures = {}
+            try:
+                if self.namespaces and self.private_net_ipc:
+                    try:
+                        _check(_libc.unshare(CLONE_NEWNET | CLONE_NEWIPC), "unshare(network, IPC)")
+                    except OSError as exc:
+                        failures["net"] = str(exc)
+                if self.seccomp is not None:
+                    try:
+                        self.seccomp.install()
+                        try:
+                            socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM).close()
+                            failures["seccomp"] = "installed, but AF_VSOCK sockets are still created"
+                        except OSError:
+                            pass
+                    except OSError as exc:
+                        failures["seccomp"] = str(exc)
+                os.write(w, json.dumps(failures).encode())
+            finally:
+                os._exit(0)
+        os.close(w)
+        try:
+            failures = json.loads(os.read(r, 65536) or b'{"net": "the probe died", "seccomp": "the probe died"}')
+        finally:
+            os.close(r)
+            os.waitpid(pid, 0)
+        if "net" in failures:
+            self.private_net_ipc = False
+            missing["per-candidate network and IPC namespaces"] = (
+                f"{failures['net']}; concurrent candidates share abstract Unix sockets and SysV IPC")
+        if "seccomp" in failures:
+            self.seccomp = None
+            missing["seccomp filter"] = f"{failures['seccomp']}; AF_VSOCK and other socket families, ptrace, " \
+                                        "bpf, userfaultfd, io_uring and kernel keyrings stay reachable"
 
 
 class _CapHeader(ctypes.Structure):
@@ -409,7 +468,7 @@ def _read_exact(fd: int, n: int) -> bytes:
     return data
 
 
-def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool, own_proc: bool) -> None:
+def _child_main(fds: tuple[int, int, int, int], workdir: str, setup: ChildSetup) -> None:
     """A warm child: set up what does not depend on the request, then wait for it.
 
     Forking and this set-up happen while the previous candidate runs, so a request pays
@@ -420,9 +479,8 @@ def _child_main(fds: tuple[int, int, int, int], workdir: str, namespaces: bool, 
     """
     os.setsid()
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the zygote
-    if namespaces:  # this process is PID 1 of its own namespace: all it starts dies with it
-        give_child_its_own_mounts(CHILD_TMP_MB, own_proc)
-        drop_capabilities()
+    setup.apply(CHILD_TMP_MB)  # with namespaces, this process is PID 1 of its own: all it starts dies with it
+    if setup.namespaces:
         workdir = "/tmp"
     os.chdir(workdir)
     out, err, result_w, request_r = fds
@@ -452,8 +510,9 @@ class Child:
 
 
 class Zygote:
-    def __init__(self, control: socket.socket, namespaces: bool, work_root: str | None, own_proc: bool) -> None:
-        self.control, self.namespaces, self.work_root, self.own_proc = control, namespaces, work_root, own_proc
+    def __init__(self, control: socket.socket, setup: ChildSetup, work_root: str | None) -> None:
+        self.control, self.setup, self.work_root = control, setup, work_root
+        self.namespaces = setup.namespaces
         self.children: dict[int, Child] = {}  # by pidfd
         self.ids = 0
         self.target_warm = 1
@@ -488,7 +547,7 @@ class Zygote:
             _check(_libc.setns(self.own_pid_ns, CLONE_NEWPID), "setns(own PID namespace)")
         if pid == 0:
             try:
-                _child_main(fds, workdir or "/tmp", self.namespaces, self.own_proc)
+                _child_main(fds, workdir or "/tmp", self.setup)
             finally:
                 os._exit(70)
         gc.unfreeze()
@@ -652,15 +711,21 @@ def main() -> None:
     _prctl(PR_SET_DUMPABLE, 0)
     # Everything the zygote and its children will run is imported before the old root goes.
     _preload(_values("--preload"), missing)
-    own_proc = False
+    setup = ChildSetup(namespaces)
     if namespaces:
-        own_proc = enter_minimal_root(missing)
+        setup.own_proc = enter_minimal_root(missing)
         if "read-only filesystem" in missing:
             isolation = "namespaces-writable-fs"
         forbid_regaining_privileges()
     else:
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)  # the seccomp filter needs it; no candidate gains privileges by exec
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    zygote = Zygote(control, namespaces, work_root, own_proc)
+    try:
+        setup.seccomp = _seccomp.Filter(_seccomp.build(one_process="--one-process" in sys.argv))
+    except (ValueError, OSError) as exc:
+        missing["seccomp filter"] = str(exc)
+    setup.probe(missing)
+    zygote = Zygote(control, setup, work_root)
     zygote.send({"hello": {"isolation": isolation, "warnings": warnings, "missing": missing,
                            "pid": os.getpid()}})
     try:
