@@ -98,7 +98,9 @@ class AuditCase:
     other worker) or, with ``partner_after``, right after it: it tries to meet the first
     (sockets, IPC), and it ``reports`` what got through. Placeholders also include
     ``{unix}`` (a Unix socket on the host's filesystem) and ``{abstract}`` (an abstract Unix
-    socket in the parent's network namespace), both listening.
+    socket in the parent's network namespace), both listening. ``honest_partner`` is an honest
+    candidate (``f(n)`` returns ``2 * n``, using threads) run beside the case, on the pool's
+    other worker: it must still be judged correctly while the case runs.
 
     ``reports`` says ``f`` returns what got through (paths read, devices opened ...):
     anything but an empty value is an escape. ``host_names`` says ``f`` returns names it
@@ -115,6 +117,8 @@ class AuditCase:
     asserts: tuple[str, ...] = ()
     partner: str = ""
     partner_after: bool = False
+    honest_partner: bool = False
+    timeout_s: float | None = None  # a longer per-test limit, for cases that need time to build up
 
 
 CASES: tuple[AuditCase, ...] = (
@@ -258,6 +262,31 @@ CASES: tuple[AuditCase, ...] = (
               "    for family in (16, 17, 38, 3, 4, 5, 9, 31, 33, 41, 44):\n        for kind in (socket.SOCK_RAW, socket.SOCK_DGRAM,"
               " socket.SOCK_SEQPACKET):\n            try:\n                socket.socket(family, kind).close()\n"
               "                got.append((family, kind))\n            except OSError:\n                pass\n    return got\n",
+              reports=True, tests=1),
+    # -- limits per candidate: memory of all its processes together, and a process count
+    AuditCase("a fork bomb beside an honest candidate", _NAME_PROCESS + "import os\ndef f(n):\n    while True:\n"
+              "        try:\n            if os.fork() == 0:\n                _mark('{marker}')\n        except OSError:\n"
+              "            pass\n", wait_s=0.5, honest_partner=True),
+    AuditCase("a thread bomb beside an honest candidate", "import threading, time\ndef f(n):\n    while True:\n"
+              "        try:\n            threading.Thread(target=time.sleep, args=(100,)).start()\n"
+              "        except Exception:\n            pass\n", honest_partner=True),
+    AuditCase("memory held by six processes together", "import os, time\ndef f(n):\n    kids = []\n"
+              "    for _ in range(6):\n        pid = os.fork()\n        if pid == 0:\n            try:\n"
+              "                block = bytearray({memory_mb} * 1024 * 1024 // 2)\n"
+              "                for i in range(0, len(block), 4096):\n                    block[i] = 1\n"
+              "                time.sleep(4)\n            finally:\n                os._exit(0)\n        kids.append(pid)\n"
+              "    time.sleep(3)\n    alive = sum(os.waitpid(pid, os.WNOHANG) == (0, 0) for pid in kids)\n"
+              "    held = alive * {memory_mb} // 2\n    return [held] if held > {memory_mb} else []\n", reports=True,
+              tests=1, honest_partner=True, timeout_s=5.0),
+    AuditCase("memory held in memfds", "import os\ndef f(n):\n    fds, held, chunk = [], 0, b'x' * (15 << 20)\n"
+              "    try:\n        for _ in range(48):\n            fd = os.memfd_create('x')\n"
+              "            os.write(fd, chunk)\n            fds.append(fd)\n            held += 15\n"
+              "    except OSError:\n        pass\n    return [held] if held > {memory_mb} else []\n", reports=True, tests=1,
+              honest_partner=True),
+    AuditCase("filling /tmp and /dev/shm", "def f(n):\n    held = 0\n    for path in ('/tmp/fill', '/dev/shm/fill'):\n"
+              "        try:\n            with open(path, 'ab') as fh:\n                for _ in range(200):\n"
+              "                    fh.write(b'x' * (1 << 20))\n                    held += 1\n"
+              "        except OSError:\n            pass\n    return [held] if held > 128 else []\n",
               reports=True, tests=1),
     # -- IPC: SysV objects and /dev/shm belong to one candidate
     AuditCase("SysV shared memory, queues and semaphores left for the next candidate", _SYSV +
@@ -602,9 +631,43 @@ def _descriptor_leaks(sandbox: Sandbox, parent_before: int, zygote_before: tuple
     return problems
 
 
+_HONEST_PARTNER = """import threading
+def f(n):
+    out = []
+    workers = [threading.Thread(target=out.append, args=(n,)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return sum(out) // 2
+"""
+
+
+def _honest_beside(sandbox: Sandbox, limits: Limits, stop: threading.Event, problems: list[str]) -> None:
+    """Honest candidates, one after another until ``stop``: each must be judged correctly."""
+    k = 0
+    while not stop.is_set() or k == 0:
+        k += 1
+        n = 1 + k % 50
+        code = _HONEST_PARTNER + f"# {os.urandom(6).hex()}\n"
+        got = sandbox.run(code, "f", [IOTest(args=(n,), expected=2 * n)], limits).verdicts[0]
+        if got.status is not Status.PASSED:
+            problems.append(f"an honest candidate beside it was judged {got.status.value}: {got.reason[:120]}")
+            return
+
+
 def _run_pair(sandbox: Sandbox, case: AuditCase, code: str, partner: str, tests: list, limits: Limits,
-              ) -> tuple[RunResult, RunResult | None]:
+              problems: list[str]) -> tuple[RunResult, RunResult | None]:
     """The case's candidate, and its partner beside it (or right after it)."""
+    if case.honest_partner:
+        stop = threading.Event()
+        beside = threading.Thread(target=_honest_beside, args=(sandbox, limits, stop, problems))
+        beside.start()
+        try:
+            return sandbox.run(code, "f", tests, limits), None
+        finally:
+            stop.set()
+            beside.join()
     if not partner:
         return sandbox.run(code, "f", tests, limits), None
     if case.partner_after:
@@ -647,7 +710,8 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
                 probe = Path(outside) / f"probe-{i}"
                 marker = f"{MARKER}{i}"
                 fill = {"probe": probe, "port": listener.port, "marker": marker, "canary": found.canary,
-                        "checkout": found.checkout, "unix": listener.unix_path, "abstract": listener.abstract}
+                        "checkout": found.checkout, "unix": listener.unix_path, "abstract": listener.abstract,
+                        "memory_mb": limits.memory_mb}
                 tag = f"\n# audit {secret[-4:]} {i}\n"
                 code = case.code.format(**fill) + tag
                 partner = case.partner.format(**fill) + tag + "# partner\n" if case.partner else ""
@@ -659,10 +723,16 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
                 fds_before = _fd_count("self")
                 zygote_pid = _zygote_pid(sandbox)
                 zygote_before = (zygote_pid, _fd_count(zygote_pid) if zygote_pid else 0)
-                result, partner_result = _run_pair(sandbox, case, code, partner, tests, limits)
+                restarts = sandbox.zygote_restarts
+                problems: list[str] = []
+                case_limits = limits if case.timeout_s is None else limits.model_copy(
+                    update={"timeout_s": case.timeout_s, "candidate_timeout_s": 2 * case.timeout_s})
+                result, partner_result = _run_pair(sandbox, case, code, partner, tests, case_limits, problems)
                 time.sleep(case.wait_s)
-                problems = _check_case(case, result, probe=probe, listener_before=before, listener=listener,
-                                       marker=marker, secret=secret, limits=limits, found=found)
+                problems += _check_case(case, result, probe=probe, listener_before=before, listener=listener,
+                                        marker=marker, secret=secret, limits=limits, found=found)
+                if sandbox.zygote_restarts != restarts:
+                    problems.append("the zygote died and was restarted")
                 if partner_result is not None:
                     problems += [f"its partner: {p}" for p in _check_case(
                         case, partner_result, probe=probe, listener_before=before, listener=listener, marker=marker,

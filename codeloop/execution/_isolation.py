@@ -7,7 +7,6 @@ run then pays only a nested PID namespace (about a millisecond).
 from __future__ import annotations
 
 import importlib.util
-import itertools
 import os
 import shutil
 import subprocess
@@ -16,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ZYGOTE_SCRIPT = Path(__file__).with_name("_zygote.py")
-_cgroup_ids = itertools.count()
 
 # Only what Python needs; nothing of the parent's environment (API keys) crosses.
 SCRUBBED_ENV = {
@@ -85,37 +83,3 @@ def import_paths(name: str) -> list[str]:
         if os.path.isdir(libs):
             paths.append(os.path.realpath(libs))
     return paths
-
-
-PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")  # cgroup v1 pids controller
-
-
-def make_pids_cgroup(max_pids: int) -> Path | None:
-    """A cgroup that caps how many processes the zygote and all its children may have.
-
-    ``RLIMIT_NPROC`` is not enforced for root, so as root this is what stops a fork bomb
-    from exhausting the machine's process ids. Needs root and the cgroup v1 pids
-    controller; returns None where either is missing (non-root users keep RLIMIT_NPROC).
-    Stale groups left by killed runs are removed first.
-    """
-    if os.geteuid() != 0 or not (PIDS_CGROUP_ROOT / "cgroup.procs").exists():
-        return None
-    for stale in PIDS_CGROUP_ROOT.glob("codeloop-*"):
-        owner = stale.name.split("-")[1]
-        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
-            remove_cgroup(stale)
-    path = PIDS_CGROUP_ROOT / f"codeloop-{os.getpid()}-{next(_cgroup_ids)}"
-    try:
-        path.mkdir()
-        (path / "pids.max").write_text(str(max_pids))
-    except OSError:
-        remove_cgroup(path)
-        return None
-    return path
-
-
-def remove_cgroup(path: Path) -> None:
-    try:
-        path.rmdir()  # a cgroup directory is removed with rmdir once no process is in it
-    except OSError:
-        pass

@@ -100,13 +100,15 @@ class Limits(BaseModel):
 
     timeout_s: float = Field(2.0, gt=0, description="wall-clock limit per test (and for module load)")
     candidate_timeout_s: float = Field(10.0, gt=0, description="wall-clock limit for all tests together")
-    memory_mb: int = Field(1024, ge=64, description="address-space limit per process")
+    memory_mb: int = Field(1024, ge=64, description="memory of all the candidate's processes together (a "
+                                                     "cgroup; page cache, tmpfs and memfds included), and the "
+                                                     "address-space limit of each")
     max_output_bytes: int = Field(256_000, ge=1024, description="largest encoded return value")
     output_tail_bytes: int = Field(2048, ge=0, description="stdout/stderr kept per test (the tail)")
     file_size_mb: int = Field(16, ge=1, description="largest file the candidate may write")
     open_files: int = Field(64, ge=16, description="file descriptors per process")
-    processes: int = Field(32, ge=1, description="process/thread limit per candidate (RLIMIT_NPROC; as root, "
-                                                  "a pids cgroup caps the pool instead)")
+    processes: int = Field(32, ge=1, description="processes and threads of one candidate together (a pids "
+                                                  "cgroup; RLIMIT_NPROC too, which root is exempt from)")
 
 
 class Verdict(BaseModel):

@@ -29,7 +29,8 @@ from typing import Literal
 
 from ..exceptions import IsolationWarning, SandboxError, SandboxUnavailable
 from ._cache import ResultCache, result_key
-from ._isolation import SCRUBBED_ENV, make_pids_cgroup, namespace_support, remove_cgroup, zygote_command
+from ._cgroups import make_pool
+from ._isolation import SCRUBBED_ENV, namespace_support, zygote_command
 from ._judge import Layout, judge, layout_tests
 from ._models import IOTest, Limits, RunResult, SatTest, Status, Test, Verdict
 
@@ -48,6 +49,7 @@ class _ZygoteDied(Exception):
 class _WarmChild:
     id: int
     pid: int
+    slot: int | None  # its cgroup slot, if the pool has per-candidate cgroups
     request_w: int
     result_r: int
     pidfd: int
@@ -101,12 +103,16 @@ def _read_small(path: str) -> bytes:
 class _Zygote:
     """One running zygote: its control socket, its warm children, and their exit reports."""
 
-    def __init__(self, namespaces: bool, warm: int, max_processes: int, allow_imports: Sequence[str] = ()) -> None:
+    def __init__(self, namespaces: bool, warm: int, processes: int, allow_imports: Sequence[str] = ()) -> None:
         command = zygote_command(namespaces, allow_imports)  # first: it checks the allow-list
+        # A cgroup slot per child the zygote keeps alive (at most ``warm``); the pool leaves
+        # room for every slot's processes, the zygote's and a probe's.
+        self.cgroups, self.cgroup_reason = make_pool(warm, warm * processes + 16)
+        extra = self.cgroups.zygote_args() if self.cgroups else []
+        if self.cgroups is None:  # then each candidate is one process (see _seccomp)
+            extra.append("--one-process")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the zygote
-        self.cgroup = make_pids_cgroup(max_processes)
-        extra = ["--cgroup", str(self.cgroup)] if self.cgroup else []
         try:
             self.proc = subprocess.Popen(
                 [*command, "--control", str(theirs.fileno()), *extra],
@@ -127,6 +133,10 @@ class _Zygote:
         self.isolation: str = hello["isolation"]
         self.warnings: list[str] = list(hello.get("warnings", []))
         self.missing: dict[str, str] = dict(hello.get("missing", {}))  # protection -> why not
+        if self.cgroups is None:
+            self.missing["per-candidate cgroups"] = (
+                f"{self.cgroup_reason}; each candidate is one process (fork and memfd_create refused), its "
+                "memory bounded per process by RLIMIT_AS")
         self.send({"warm": warm})
         self.reader = threading.Thread(target=self._read_loop, name="codeloop-zygote", daemon=True)
         self.reader.start()
@@ -171,7 +181,7 @@ class _Zygote:
                     raise _ZygoteDied("it closed its control socket")
                 message = json.loads(data)
                 if "child" in message and len(fds) == 3 and self.alive:
-                    self.warm.put(_WarmChild(message["child"], message["pid"], *fds))
+                    self.warm.put(_WarmChild(message["child"], message["pid"], message.get("slot"), *fds))
                     continue
                 for fd in fds:
                     os.close(fd)
@@ -240,10 +250,10 @@ class _Zygote:
         self._remove_cgroup()
 
     def _remove_cgroup(self) -> None:
-        if self.cgroup is not None:
-            for _ in range(50):  # the kernel empties it as the last processes are reaped
-                remove_cgroup(self.cgroup)
-                if not self.cgroup.exists():
+        if self.cgroups is not None:
+            for _ in range(50):  # the kernel empties them as the last processes are reaped
+                self.cgroups.remove()
+                if not self.cgroups.exists():
                     break
                 time.sleep(0.01)
 
@@ -281,6 +291,7 @@ class _Attempt:
     killed_for: str | None = None
     finished: bool = False  # every test was reported (or loading failed): nothing more to read
     ended: str | None = None  # how the process ended, if the zygote saw it end on its own
+    out_of_memory: bool = False  # the kernel killed a process of its cgroup slot for the memory limit
 
 
 def _frame_limit(limits: Limits) -> int:
@@ -300,6 +311,11 @@ class _Runner:
         attempt = _Attempt(next_index=start)
         # Given to the child only after its load frame: code running at import cannot know it.
         self.nonce = secrets.token_hex(16) if needs_nonce else None
+        cgroups, slot = self.zygote.cgroups, child.slot
+        oom_before = 0
+        if cgroups is not None and slot is not None:  # the child cannot run code before the request
+            cgroups.set_limits(slot, limits.memory_mb, limits.processes)
+            oom_before = cgroups.oom_kills(slot)
         try:
             message = HEADER.pack(len(raw_request) + HEADER.size) + HEADER.pack(start) + raw_request
             if self._send_request(message, deadline, keep_open=needs_nonce):
@@ -317,6 +333,8 @@ class _Runner:
                 self.zygote.forget_exit(child.id)
                 if not attempt.finished or child.has_children():
                     select.select([child.pidfd], [], [], EXIT_REPORT_TIMEOUT_S)
+            if not attempt.finished and cgroups is not None and slot is not None:
+                attempt.out_of_memory = cgroups.oom_kills(slot) > oom_before
             child.close()
         return attempt
 
@@ -524,10 +542,8 @@ class Sandbox:
                 zygote.kill()
                 zygote.close()
                 self.zygote_restarts += 1
-            # Room for every live child's processes, plus the zygote and unshare.
-            max_processes = (2 * self.workers + 2) * self.limits.processes + 8
-            self._zygote = _Zygote(self._want_namespaces(), warm=self.workers + 1, max_processes=max_processes,
-                                   allow_imports=self.allow_imports)
+            self._zygote = _Zygote(self._want_namespaces(), warm=self.workers + 1,
+                                   processes=max(self.limits.processes, 1), allow_imports=self.allow_imports)
             for message in self._zygote.warnings:
                 _warn_reduced(message)
             for name, why in self._zygote.missing.items():
@@ -658,7 +674,10 @@ class Sandbox:
             nxt = attempt.next_index
             if attempt.loaded is False or nxt >= n_tests:
                 break
-            if attempt.killed_for is not None:
+            if attempt.out_of_memory:
+                kind, detail = "crash", (f"memory limit exceeded: the candidate's processes together used more "
+                                         f"than {limits.memory_mb} MB (killed by the kernel)")
+            elif attempt.killed_for is not None:
                 kind = "timeout" if "time" in attempt.killed_for else "crash"
                 detail = attempt.killed_for
             else:

@@ -16,8 +16,8 @@ The zygote keeps warm children ready (forked, set up, rehearsed, waiting for a r
 hands each one to the parent over the control socket (``--control FD``, a Unix SEQPACKET
 socket) as three descriptors: the child's request pipe, its result pipe and its pidfd. The
 parent then talks to the child directly; the zygote only forks and reaps.
-    zygote -> parent   {"hello": {"isolation": str, "warnings": [str], "pid": int}}  (first)
-                       {"child": id, "pid": int} + fds [request_w, result_r, pidfd]
+    zygote -> parent   {"hello": {"isolation": str, "warnings": [str], "missing": {str: str}, "pid": int}}
+                       {"child": id, "pid": int, "slot": int | None} + fds [request_w, result_r, pidfd]
                        {"exited": id, "detail": str}        (every child, once reaped)
     parent -> zygote   {"warm": n}        keep n children alive (ready or running)
                        {"shutdown": true} (or end of the socket)
@@ -507,12 +507,17 @@ class Child:
 
     def __init__(self, id: int, pid: int, pidfd: int, workdir: str | None) -> None:
         self.id, self.pid, self.pidfd, self.workdir = id, pid, pidfd, workdir
+        self.slot: int | None = None
 
 
 class Zygote:
-    def __init__(self, control: socket.socket, setup: ChildSetup, work_root: str | None) -> None:
+    def __init__(self, control: socket.socket, setup: ChildSetup, work_root: str | None,
+                 slots: dict[int, list[int]]) -> None:
         self.control, self.setup, self.work_root = control, setup, work_root
         self.namespaces = setup.namespaces
+        self.slot_fds = slots  # per-candidate cgroups: slot -> its cgroup.procs, one per hierarchy
+        self.free_slots = sorted(slots)
+        self.failed_moves = 0
         self.children: dict[int, Child] = {}  # by pidfd
         self.ids = 0
         self.target_warm = 1
@@ -558,16 +563,36 @@ class Zygote:
         self.children[child.pidfd] = child
         self.poller.register(child.pidfd, select.POLLIN)
         try:
-            self.send({"child": child.id, "pid": pid}, [request_w, result_r, child.pidfd])
+            if self.slot_fds and not self.move_to_slot(child):
+                return  # killed: it is reaped and replaced like any child that died
+            self.send({"child": child.id, "pid": pid, "slot": child.slot}, [request_w, result_r, child.pidfd])
         finally:
             os.close(request_w)
             os.close(result_r)
+
+    def move_to_slot(self, child: Child) -> bool:
+        """Put the child in a cgroup slot of its own before anyone can give it work; a child
+        that cannot be moved is killed (after three failures in a row the zygote gives up)."""
+        child.slot = self.free_slots.pop(0)
+        try:
+            for fd in self.slot_fds[child.slot]:
+                os.write(fd, str(child.pid).encode())
+        except OSError as exc:
+            os.kill(child.pid, signal.SIGKILL)
+            self.failed_moves += 1
+            if self.failed_moves >= 3:
+                raise OSError(exc.errno, f"cannot move children into their cgroup slots: {exc}") from None
+            return False
+        self.failed_moves = 0
+        return True
 
     def child_exited(self, child: Child) -> None:
         _, status = os.waitpid(child.pid, 0)
         self.poller.unregister(child.pidfd)
         del self.children[child.pidfd]
         os.close(child.pidfd)
+        if child.slot is not None:  # its PID namespace is empty now: the slot is free
+            self.free_slots.append(child.slot)
         if child.workdir:
             shutil.rmtree(child.workdir, ignore_errors=True)
         self.kill_strays()
@@ -606,7 +631,7 @@ class Zygote:
             # A child is replaced once it has exited, i.e. after its run: forking and
             # rehearsing then overlap the parent's turnaround, not a running candidate. The
             # parent need not say which child it took (one message less per run).
-            wanted = len(self.children) < self.target_warm
+            wanted = len(self.children) < self.target_warm and (self.free_slots or not self.slot_fds)
             # Fork when there is nothing to read; a ready event is handled first.
             for fd, _ in self.poller.poll(0 if wanted else None):
                 if fd == self.control.fileno():
@@ -673,6 +698,31 @@ def enter_minimal_root(missing: dict[str, str]) -> bool:
     return False
 
 
+def _eq_values(flag: str) -> list[str]:
+    """Every value given as ``flag=value`` (it may repeat)."""
+    return [arg.split("=", 1)[1] for arg in sys.argv if arg.startswith(flag + "=")]
+
+
+def join_cgroups(missing: dict[str, str]) -> dict[int, list[int]]:
+    """Join the pool cgroups the parent made and open each slot's ``cgroup.procs``; returns
+    the open descriptors by slot (empty: no per-candidate cgroups)."""
+    slots: dict[int, list[int]] = {}
+    try:
+        for path in _eq_values("--cgroup-join"):
+            with open(path, "w") as f:
+                f.write("0")
+        for spec in _eq_values("--cgroup-slot"):
+            k, path = spec.split(":", 1)
+            slots.setdefault(int(k), []).append(os.open(path, os.O_WRONLY | os.O_CLOEXEC))
+    except (OSError, ValueError) as exc:
+        missing["per-candidate cgroups"] = f"could not join the pool cgroups ({exc})"
+        for fds in slots.values():
+            for fd in fds:
+                os.close(fd)
+        return {}
+    return slots
+
+
 def main() -> None:
     namespaces = "--namespaces" in sys.argv
     control = socket.socket(fileno=int(sys.argv[sys.argv.index("--control") + 1]))
@@ -699,13 +749,7 @@ def main() -> None:
     os.umask(0o077)
     work_root = None if namespaces else tempfile.mkdtemp(prefix="codeloop-zygote-")
     isolation = "namespaces" if namespaces else "none"
-    if "--cgroup" in sys.argv:  # a process-count limit for everything this zygote starts
-        procs = os.path.join(sys.argv[sys.argv.index("--cgroup") + 1], "cgroup.procs")
-        try:
-            with open(procs, "w") as f:
-                f.write("0")
-        except OSError as exc:
-            warnings.append(f"could not join the process-limit cgroup ({exc}); fork bombs run until killed")
+    slots = join_cgroups(missing)  # before the pivot: the cgroup filesystem is not in the minimal root
     # Not dumpable (inherited by children): no candidate can open a sibling's /proc/PID/fd
     # and write into its pipes, or read its memory.
     _prctl(PR_SET_DUMPABLE, 0)
@@ -725,7 +769,7 @@ def main() -> None:
     except (ValueError, OSError) as exc:
         missing["seccomp filter"] = str(exc)
     setup.probe(missing)
-    zygote = Zygote(control, setup, work_root)
+    zygote = Zygote(control, setup, work_root, slots)
     zygote.send({"hello": {"isolation": isolation, "warnings": warnings, "missing": missing,
                            "pid": os.getpid()}})
     try:
