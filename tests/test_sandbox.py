@@ -387,3 +387,15 @@ def test_each_candidate_has_its_own_ipc_and_network_and_no_vsock(sandbox):
     assert sandbox.run(writer, "f", [IOTest(expected=True)]).passed
     verdict = sandbox.run(reader, "f", [IOTest(expected=[False, False])]).verdicts[0]
     assert verdict.status is Status.PASSED, verdict.reason
+
+
+def test_outputs_over_a_decoding_or_frame_limit_fail_naming_the_limit(sandbox):
+    forge = ("import os, json, struct\ndef f(k):\n    M = 2 ** 61 - 1\n"
+             "    if k == 0:\n        v = {'s': [j * M + 7 for j in range(1, 2000)]}\n"
+             "    else:\n        os.write(3, struct.pack('>I', 50 << 20) + b'{' * 1000)\n        os._exit(0)\n"
+             "    body = json.dumps({'ok': True, 'i': k, 'v': v}).encode()\n"
+             "    os.write(3, struct.pack('>I', len(body)) + body)\n    os._exit(0)\n")
+    (flood,) = sandbox.run(forge, "f", [IOTest(args=(0,), expected=1)]).verdicts
+    (big,) = sandbox.run(forge.replace("i': k", "i': 0"), "f", [IOTest(args=(1,), expected=1)]).verdicts
+    assert flood.status is Status.FAILED and "share a hash value" in flood.reason
+    assert big.status is Status.FAILED and "frame size limit" in big.reason

@@ -51,6 +51,16 @@ class _Anything:
     __contains__ = lambda self, item: True
 """
 
+# Writes result frames of the candidate's own making (the runner has written the load frame).
+_FORGE = """
+import os, json, struct
+M = 2 ** 61 - 1  # ints k * M + c all hash to c
+def _send(body):
+    if not isinstance(body, bytes):
+        body = json.dumps(body).encode()
+    os.write(3, struct.pack('>I', len(body)) + body)
+"""
+
 # SysV IPC through libc.
 _SYSV = """
 import ctypes
@@ -119,6 +129,7 @@ class AuditCase:
     partner_after: bool = False
     honest_partner: bool = False
     timeout_s: float | None = None  # a longer per-test limit, for cases that need time to build up
+    parent_cpu_s: float = 0.0  # if set: the parent may spend at most this much CPU time on the run
 
 
 CASES: tuple[AuditCase, ...] = (
@@ -309,6 +320,24 @@ CASES: tuple[AuditCase, ...] = (
               "            open(path, 'w').write('x')\n        except OSError:\n            pass\n    return got\n",
               partner="import os\ndef f(n):\n    return [p for p in ('/dev/shm/codeloop-left', '/tmp/codeloop-left')"
               " if os.path.exists(p)]\n", partner_after=True, reports=True, tests=1),
+    # -- decoding in the parent: bounded in elements, nesting, size, and hash collisions
+    AuditCase("a result set of big ints that all hash alike", _FORGE + "def f(n):\n"
+              "    for i in range(5):\n        _send({{'ok': True, 'i': i, 'v': {{'s': [k * M + 7 for k in range(1, 10000)]}}}})\n"
+              "    os._exit(0)\n", tests=5, parent_cpu_s=1.0),
+    AuditCase("result dict keys that all hash alike", _FORGE + "def f(n):\n"
+              "    for i in range(5):\n        _send({{'ok': True, 'i': i, 'v': {{'d': [[k * M + 7, 0] for k in range(1, 9000)]}}}})\n"
+              "    os._exit(0)\n", tests=5, parent_cpu_s=1.0),
+    AuditCase("result frozensets of tuples that all hash alike", _FORGE + "def f(n):\n"
+              "    for i in range(5):\n        _send({{'ok': True, 'i': i, 'v': {{'fs': [{{'t': [k * M + 7]}} for k in range(1, 8000)]}}}})\n"
+              "    os._exit(0)\n", tests=5, parent_cpu_s=1.0),
+    AuditCase("a result nested 50,000 deep", _FORGE + "def f(n):\n"
+              "    _send(b'{{\"ok\": true, \"i\": 0, \"v\": ' + b'[' * 50000 + b']' * 50000 + b'}}')\n    os._exit(0)\n",
+              tests=1, parent_cpu_s=1.0),
+    AuditCase("a result of 140,000 tiny elements", _FORGE + "def f(n):\n"
+              "    _send({{'ok': True, 'i': 0, 'v': [0] * 140000}})\n    os._exit(0)\n", tests=1, parent_cpu_s=1.0),
+    AuditCase("a result frame that claims 100 MB", _FORGE + "def f(n):\n"
+              "    os.write(3, struct.pack('>I', 100 << 20) + b'{{' * 65536)\n    os._exit(0)\n", tests=1,
+              parent_cpu_s=1.0),
     # -- assertion tests: the parent evaluates them; what the child must judge needs the nonce
     AuditCase("always-equal object in an assertion", _ALWAYS_EQUAL + "def f(n):\n    return _Anything()\n",
               asserts=("assert f(3) in (1, {expected})", "assert f(3) == {expected}",
@@ -727,7 +756,11 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
                 problems: list[str] = []
                 case_limits = limits if case.timeout_s is None else limits.model_copy(
                     update={"timeout_s": case.timeout_s, "candidate_timeout_s": 2 * case.timeout_s})
+                cpu_before = time.process_time()
                 result, partner_result = _run_pair(sandbox, case, code, partner, tests, case_limits, problems)
+                cpu = time.process_time() - cpu_before
+                if case.parent_cpu_s and cpu > case.parent_cpu_s:
+                    problems.append(f"the parent spent {cpu:.1f} s of CPU on it (allowed {case.parent_cpu_s:.1f} s)")
                 time.sleep(case.wait_s)
                 problems += _check_case(case, result, probe=probe, listener_before=before, listener=listener,
                                         marker=marker, secret=secret, limits=limits, found=found)

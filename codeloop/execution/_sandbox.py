@@ -289,6 +289,7 @@ class _Attempt:
     loaded: bool | None = None
     next_index: int = 0
     killed_for: str | None = None
+    kill_kind: str = "timeout"  # "timeout", or "limit": it wrote more than a result may hold
     finished: bool = False  # every test was reported (or loading failed): nothing more to read
     ended: str | None = None  # how the process ended, if the zygote saw it end on its own
     out_of_memory: bool = False  # the kernel killed a process of its cgroup slot for the memory limit
@@ -401,11 +402,13 @@ class _Runner:
                 total += len(chunk)
                 buffer += chunk
                 if total > frame_limit * (n_tests + 2):
-                    return self._kill(attempt, "it wrote more result data than the limit allows")
+                    return self._kill(attempt, f"its results exceed the limit on result data ({frame_limit * (n_tests + 2)} "
+                                               "bytes for this run, from Limits.max_output_bytes)", "limit")
                 while len(buffer) >= HEADER.size:
                     (size,) = HEADER.unpack_from(buffer)
                     if size > frame_limit:
-                        return self._kill(attempt, f"it wrote a result frame of {size} bytes, over the limit")
+                        return self._kill(attempt, f"its result frame of {size} bytes exceeds the frame size limit "
+                                                   f"({frame_limit} bytes, from Limits.max_output_bytes)", "limit")
                     if len(buffer) < HEADER.size + size:
                         break
                     raw = bytes(buffer[HEADER.size:HEADER.size + size])
@@ -425,14 +428,15 @@ class _Runner:
                 if not chunk and child.pidfd not in events:
                     poller.unregister(child.result_r)  # end of file: wait for the exit
             if child.pidfd in events:
-                self._drain(attempt, buffer, start, n_frames, n_tests, frame_limit * (n_tests + 2))
+                self._drain(attempt, buffer, start, n_frames, n_tests, frame_limit * (n_tests + 2), frame_limit)
                 attempt.ended = self.zygote.exit_detail(child.id) or "the process ended without a result"
                 return None
 
     def _drain(self, attempt: _Attempt, buffer: bytearray, start: int, n_frames: int, n_tests: int,
-               limit: int) -> None:
+               limit: int, frame_limit: int) -> None:
         """After the exit: frames still in the pipe count (it may have exited right after),
-        up to ``limit`` bytes (an escaped grandchild could otherwise write forever)."""
+        up to ``limit`` bytes (an escaped grandchild could otherwise write forever), each at
+        most ``frame_limit``."""
         os.set_blocking(self.child.result_r, False)
         try:
             while len(buffer) < limit:
@@ -444,6 +448,11 @@ class _Runner:
             pass
         while len(buffer) >= HEADER.size:
             (size,) = HEADER.unpack_from(buffer)
+            if size > frame_limit:
+                attempt.killed_for = (f"its result frame of {size} bytes exceeds the frame size limit "
+                                      f"({frame_limit} bytes, from Limits.max_output_bytes)")
+                attempt.kill_kind = "limit"
+                break
             if len(buffer) < HEADER.size + size:
                 break
             raw = bytes(buffer[HEADER.size:HEADER.size + size])
@@ -456,8 +465,8 @@ class _Runner:
             n_frames += 1
         attempt.next_index = start + max(n_frames - 1, 0)
 
-    def _kill(self, attempt: _Attempt, why: str) -> None:
-        attempt.killed_for = why
+    def _kill(self, attempt: _Attempt, why: str, kind: str = "timeout") -> None:
+        attempt.killed_for, attempt.kill_kind = why, kind
         self.child.kill()
 
     def _finish(self, attempt: _Attempt) -> None:
@@ -678,8 +687,7 @@ class Sandbox:
                 kind, detail = "crash", (f"memory limit exceeded: the candidate's processes together used more "
                                          f"than {limits.memory_mb} MB (killed by the kernel)")
             elif attempt.killed_for is not None:
-                kind = "timeout" if "time" in attempt.killed_for else "crash"
-                detail = attempt.killed_for
+                kind, detail = attempt.kill_kind, attempt.killed_for
             else:
                 kind, detail = "crash", attempt.ended or "the process ended without a result"
             events.append({"at": nxt if attempt.loaded else -1, "kind": kind, "detail": detail})
