@@ -196,8 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     isolation = argparse.ArgumentParser(add_help=False)
-    isolation.add_argument("--isolation", choices=["auto", "namespaces", "none"], default="auto",
-                           help="sandbox isolation: namespaces where available (auto), required, or none")
+    isolation.add_argument("--isolation", choices=["auto", "namespaces", "strict", "none"], default="auto",
+                           help="sandbox isolation: every protection available (auto, warns naming what is "
+                                "missing), namespaces required, every protection required (strict), or none")
 
     run = commands.add_parser(
         "run", help="optimize a module, evaluate it over rounds on the test split, write a run directory",

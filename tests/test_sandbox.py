@@ -225,7 +225,7 @@ def test_bad_arguments_raise_errors_that_name_them(sandbox):
         sandbox.run("", "no pe", [])
     with pytest.raises(ValueError, match="test 1: .*'object'"):
         sandbox.run("def f(x):\n    return x\n", "f", [IOTest(args=(1,), expected=1), IOTest(args=(object(),))])
-    with pytest.raises(ValueError, match="isolation must be"):
+    with pytest.raises(ValueError, match="isolation must be 'auto', 'namespaces', 'strict' or 'none'"):
         Sandbox(isolation="docker")
 
 
@@ -277,7 +277,7 @@ def test_closed_sandbox_refuses_work_and_leaves_no_process():
 def test_without_namespaces_verdicts_hold_and_a_warning_says_isolation_is_reduced(monkeypatch):
     from codeloop.execution import _sandbox
 
-    monkeypatch.setattr(_sandbox, "_warned_reduced", False)
+    monkeypatch.setattr(_sandbox, "_warned", set())
     monkeypatch.setattr(_sandbox, "_namespace_support", lambda: (False, "test says no"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -399,3 +399,31 @@ def test_outputs_over_a_decoding_or_frame_limit_fail_naming_the_limit(sandbox):
     (big,) = sandbox.run(forge.replace("i': k", "i': 0"), "f", [IOTest(args=(1,), expected=1)]).verdicts
     assert flood.status is Status.FAILED and "share a hash value" in flood.reason
     assert big.status is Status.FAILED and "frame size limit" in big.reason
+
+
+def test_strict_isolation_refuses_naming_each_missing_protection_and_auto_warns_once(monkeypatch):
+    from codeloop.exceptions import SandboxUnavailable
+    from codeloop.execution import _sandbox
+
+    monkeypatch.setattr(_sandbox, "_warned", set())
+    monkeypatch.setattr(_sandbox, "make_pool", lambda slots, processes: (None, "no cgroups in this test"))
+    with pytest.raises(SandboxUnavailable, match=r"per-candidate cgroups \(no cgroups in this test"):
+        Sandbox(workers=1, isolation="strict").start()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            with Sandbox(workers=1, limits=FAST) as sb:
+                assert sb.run("def f():\n    return 1\n", "f", [IOTest(expected=1)]).passed
+    messages = [str(w.message) for w in caught if issubclass(w.category, IsolationWarning)]
+    assert len(messages) == 1 and "per-candidate cgroups: no cgroups in this test" in messages[0]
+    monkeypatch.setattr(_sandbox, "_namespace_support", lambda: (False, "test says no"))
+    with pytest.raises(SandboxUnavailable, match="strict isolation needs Linux namespaces.*test says no"):
+        Sandbox(workers=1, isolation="strict").start()
+
+
+def test_strict_isolation_runs_where_every_protection_is_in_place():
+    with Sandbox(workers=1, limits=FAST, isolation="auto") as probe:
+        if probe.missing_protections:
+            pytest.skip(f"missing here: {sorted(probe.missing_protections)}")
+    with Sandbox(workers=1, limits=FAST, isolation="strict") as sb:
+        assert sb.run("def f():\n    return 1\n", "f", [IOTest(expected=1)]).passed

@@ -732,6 +732,8 @@ def run_audit(sandbox: Sandbox | None = None, *, limits: Limits = AUDIT_LIMITS,
         sandbox = sandbox or Sandbox(workers=2, cache_size=0)
         try:
             report(f"isolation: {sandbox.isolation}")
+            missing = sandbox.missing_protections
+            report("protections missing: " + ("; ".join(f"{k} ({v})" for k, v in missing.items()) or "none"))
             if sandbox.workers < 2:
                 report("note: one worker; candidates meant to run side by side run one after the other")
             _sanity(sandbox, limits)  # warm up: the descriptor counts below start from a running pool

@@ -37,7 +37,7 @@ from ._models import IOTest, Limits, RunResult, SatTest, Status, Test, Verdict
 HEADER = struct.Struct(">I")
 HELLO_TIMEOUT_S = 30.0
 EXIT_REPORT_TIMEOUT_S = 10.0
-_warned_reduced = False
+_warned: set[str] = set()  # warnings given in this process (each once)
 _warn_lock = threading.Lock()
 
 
@@ -499,10 +499,13 @@ class Sandbox:
     limits:
         Default :class:`Limits` for :meth:`run`.
     isolation:
-        ``"auto"`` uses Linux user, network, mount and PID namespaces where the machine
-        allows and otherwise warns once and runs with reduced isolation; ``"namespaces"``
-        requires them (raises :class:`~codeloop.exceptions.SandboxUnavailable`);
-        ``"none"`` never uses them.
+        ``"auto"`` uses every protection the machine allows (namespaces, the minimal root,
+        per-candidate network and IPC namespaces, the seccomp filter, per-candidate cgroups)
+        and warns once, naming each that is missing and why; ``"namespaces"`` requires the
+        namespaces (raises :class:`~codeloop.exceptions.SandboxUnavailable`) and warns about
+        the rest; ``"strict"`` requires every protection and raises naming each missing one;
+        ``"none"`` uses no namespaces (the filter and cgroups still apply where available)
+        and does not warn.
     cache_size:
         Results kept in memory (0 disables the cache).
     allow_imports:
@@ -513,10 +516,10 @@ class Sandbox:
     """
 
     def __init__(self, *, workers: int | None = None, limits: Limits | None = None,
-                 isolation: Literal["auto", "namespaces", "none"] = "auto", cache_size: int = 50_000,
+                 isolation: Literal["auto", "namespaces", "strict", "none"] = "auto", cache_size: int = 50_000,
                  allow_imports: Sequence[str] = ()) -> None:
-        if isolation not in ("auto", "namespaces", "none"):
-            raise ValueError(f"isolation must be 'auto', 'namespaces' or 'none', got {isolation!r}")
+        if isolation not in ("auto", "namespaces", "strict", "none"):
+            raise ValueError(f"isolation must be 'auto', 'namespaces', 'strict' or 'none', got {isolation!r}")
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.limits = limits or Limits()
         self.cache = ResultCache(cache_size)
@@ -529,16 +532,17 @@ class Sandbox:
         self.zygote_restarts = 0
 
     # -- lifecycle -----------------------------------------------------------------------
-    def _want_namespaces(self) -> bool:
+    def _want_namespaces(self) -> tuple[bool, str]:
+        """Whether to start the zygote in namespaces, and if not (in auto), why not."""
         if self._isolation_request == "none":
-            return False
+            return False, ""
         ok, why = _namespace_support()
         if ok:
-            return True
-        if self._isolation_request == "namespaces":
-            raise SandboxUnavailable(f"namespace isolation was required but is not available: {why}")
-        _warn_reduced(why)
-        return False
+            return True, ""
+        if self._isolation_request in ("namespaces", "strict"):
+            raise SandboxUnavailable(f"{self._isolation_request} isolation needs Linux namespaces, which are not "
+                                     f"available here: {why}")
+        return False, why
 
     def _live_zygote(self, dead: _Zygote | None = None) -> _Zygote:
         with self._zygote_lock:
@@ -551,13 +555,23 @@ class Sandbox:
                 zygote.kill()
                 zygote.close()
                 self.zygote_restarts += 1
-            self._zygote = _Zygote(self._want_namespaces(), warm=self.workers + 1,
-                                   processes=max(self.limits.processes, 1), allow_imports=self.allow_imports)
-            for message in self._zygote.warnings:
-                _warn_reduced(message)
-            for name, why in self._zygote.missing.items():
-                _warn_reduced(f"{name}: {why}")
-            return self._zygote
+            namespaces, why_not = self._want_namespaces()
+            zygote = _Zygote(namespaces, warm=self.workers + 1, processes=max(self.limits.processes, 1),
+                             allow_imports=self.allow_imports)
+            if why_not:
+                zygote.missing = {"namespaces": f"{why_not}; network, filesystem and process isolation are off",
+                                  **zygote.missing}
+            if self._isolation_request == "strict" and zygote.missing:
+                zygote.close()
+                raise SandboxUnavailable(
+                    "strict isolation refuses to run without every protection; missing here: "
+                    + "; ".join(f"{name} ({why})" for name, why in zygote.missing.items()))
+            self._zygote = zygote
+            for message in zygote.warnings:
+                _warn_once(message, message)
+            if self._isolation_request != "none" and zygote.missing:
+                _warn_missing(zygote.missing)
+            return zygote
 
     def start(self) -> Sandbox:
         """Start the zygote now rather than at the first run (e.g. to measure it)."""
@@ -701,17 +715,21 @@ class Sandbox:
         return frames, events
 
 
-def _warn_reduced(why: str) -> None:
-    global _warned_reduced
+def _warn_once(key: str, message: str) -> None:
     with _warn_lock:
-        if _warned_reduced:
+        if key in _warned:
             return
-        _warned_reduced = True
-    warnings.warn(
-        f"codeloop sandbox: isolation is reduced ({why}). Candidates still run in separate "
-        "processes with limits and timeouts, but network access, writes outside their "
-        "temporary directory and signals to other processes are not blocked.",
-        IsolationWarning, stacklevel=3)
+        _warned.add(key)
+    warnings.warn(f"codeloop sandbox: {message}", IsolationWarning, stacklevel=4)
+
+
+def _warn_missing(missing: dict[str, str]) -> None:
+    """One warning (per process, per set of missing protections) naming each and why."""
+    names = sorted(missing)
+    listed = "; ".join(f"{name}: {missing[name]}" for name in names)
+    _warn_once("missing:" + ",".join(names),
+               f"isolation is reduced, {len(names)} protection(s) missing ({listed}). Candidates still run in "
+               "separate processes with limits and timeouts; Sandbox(isolation='strict') refuses to run instead.")
 
 
 _default: Sandbox | None = None

@@ -666,7 +666,7 @@ def _values(flag: str) -> list[str]:
     return [sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == flag]
 
 
-def _preload(names: list[str], missing: dict[str, str]) -> None:
+def _preload(names: list[str], warnings: list[str]) -> None:
     for name in PRELOAD:
         try:
             __import__(name)
@@ -676,7 +676,7 @@ def _preload(names: list[str], missing: dict[str, str]) -> None:
         try:
             __import__(name)
         except Exception as exc:  # noqa: BLE001 - any failure of a third-party import
-            missing[f"allowed import {name!r}"] = f"{type(exc).__name__}: {exc}"
+            warnings.append(f"allow_imports: {name!r} does not import ({type(exc).__name__}: {exc})")
 
 
 def enter_minimal_root(missing: dict[str, str]) -> bool:
@@ -754,7 +754,7 @@ def main() -> None:
     # and write into its pipes, or read its memory.
     _prctl(PR_SET_DUMPABLE, 0)
     # Everything the zygote and its children will run is imported before the old root goes.
-    _preload(_values("--preload"), missing)
+    _preload(_values("--preload"), warnings)
     setup = ChildSetup(namespaces)
     if namespaces:
         setup.own_proc = enter_minimal_root(missing)
