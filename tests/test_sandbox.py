@@ -373,9 +373,21 @@ def test_an_allow_list_makes_a_site_package_importable():
         Sandbox(allow_imports=("no_such_package_xyz",)).start()
 
 
-def test_each_candidate_has_its_own_ipc_and_network_and_no_vsock(sandbox):
-    if not sandbox.isolation.startswith("namespaces"):
-        pytest.skip("private IPC and network need namespaces")
+@pytest.mark.parametrize("way", ["as available", "network namespace"])
+def test_each_candidate_has_its_own_ipc_and_abstract_sockets_and_no_vsock(way, monkeypatch):
+    from codeloop.execution import _sandbox
+
+    if way == "network namespace":
+        monkeypatch.setattr(_sandbox, "_ZYGOTE_TEST_ARGS", ("--no-landlock",))
+    with Sandbox(workers=1, limits=FAST, cache_size=0) as sandbox:
+        if not sandbox.isolation.startswith("namespaces"):
+            pytest.skip("private IPC and sockets need namespaces")
+        if way == "network namespace":
+            assert sandbox._zygote.socket_privacy == "a network namespace"
+        _private_ipc_and_sockets(sandbox)
+
+
+def _private_ipc_and_sockets(sandbox):
     writer = ("import ctypes, socket\ndef f():\n    libc = ctypes.CDLL(None)\n"
               "    s = socket.socket(socket.AF_UNIX)\n    s.bind('\\0codeloop-test-abstract')\n"
               "    return libc.shmget(0x5EED, 4096, 0o1666) >= 0\n")
@@ -386,6 +398,13 @@ def test_each_candidate_has_its_own_ipc_and_network_and_no_vsock(sandbox):
               "    return [libc.shmget(0x5EED, 0, 0) >= 0, vsock]\n")
     assert sandbox.run(writer, "f", [IOTest(expected=True)]).passed
     verdict = sandbox.run(reader, "f", [IOTest(expected=[False, False])]).verdicts[0]
+    assert verdict.status is Status.PASSED, verdict.reason
+    # Within one candidate, its own processes still meet on an abstract socket.
+    among = ("import os, socket\ndef f():\n    s = socket.socket(socket.AF_UNIX)\n    s.bind('\\0codeloop-own')\n"
+             "    s.listen(1)\n    if os.fork() == 0:\n        c = socket.socket(socket.AF_UNIX)\n"
+             "        c.connect('\\0codeloop-own')\n        c.sendall(b'hi')\n        os._exit(0)\n"
+             "    conn, _ = s.accept()\n    return conn.recv(2).decode()\n")
+    verdict = sandbox.run(among, "f", [IOTest(expected="hi")]).verdicts[0]
     assert verdict.status is Status.PASSED, verdict.reason
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from ..execution import AssertTest, IOTest, Limits, RunResult, Sandbox, Status
 
 AUDIT_LIMITS = Limits(timeout_s=1.0, candidate_timeout_s=3.0, memory_mb=512)
+HONEST_TIMEOUT_S = 3.0  # honest candidates check verdicts, not speed: room for a loaded machine
 SECRET_VAR = "CODELOOP_AUDIT_SECRET"
 MARKER = "clsurv"  # process-name prefix the cases that leave processes behind give them
 
@@ -608,8 +609,15 @@ def f(n):
 """
 
 
+def _honest_limits(limits: Limits) -> Limits:
+    timeout = max(limits.timeout_s, HONEST_TIMEOUT_S)
+    return limits.model_copy(update={"timeout_s": timeout,
+                                     "candidate_timeout_s": max(limits.candidate_timeout_s, 3 * timeout)})
+
+
 def _sanity(sandbox: Sandbox, limits: Limits) -> list[str]:
     """The pool must still judge an honest candidate correctly after the hostile ones."""
+    limits = _honest_limits(limits)
     code = _HONEST + f"# {os.urandom(6).hex()}\n"
     tests = [IOTest(args=(n,), expected=n + 2) for n in (1, 5)] + [IOTest(args=(3,), expected=0)]
     namespaces = sandbox.isolation.startswith("namespaces")
@@ -674,6 +682,7 @@ def f(n):
 
 def _honest_beside(sandbox: Sandbox, limits: Limits, stop: threading.Event, problems: list[str]) -> None:
     """Honest candidates, one after another until ``stop``: each must be judged correctly."""
+    limits = _honest_limits(limits)
     k = 0
     while not stop.is_set() or k == 0:
         k += 1

@@ -38,6 +38,7 @@ HEADER = struct.Struct(">I")
 HELLO_TIMEOUT_S = 30.0
 EXIT_REPORT_TIMEOUT_S = 10.0
 _warned: set[str] = set()  # warnings given in this process (each once)
+_ZYGOTE_TEST_ARGS: tuple[str, ...] = ()  # tests force fallbacks with these (e.g. --no-landlock)
 _warn_lock = threading.Lock()
 
 
@@ -53,6 +54,7 @@ class _WarmChild:
     request_w: int
     result_r: int
     pidfd: int
+    oom_before: int = 0  # its slot's count of kills for the memory limit, read when it arrived
 
     def close(self) -> None:
         for fd in (self.request_w, self.result_r, self.pidfd):
@@ -115,7 +117,7 @@ class _Zygote:
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the zygote
         try:
             self.proc = subprocess.Popen(
-                [*command, "--control", str(theirs.fileno()), *extra],
+                [*command, "--control", str(theirs.fileno()), *extra, *_ZYGOTE_TEST_ARGS],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
                 env=SCRUBBED_ENV, cwd="/", pass_fds=[theirs.fileno()], start_new_session=True)
         finally:
@@ -133,6 +135,7 @@ class _Zygote:
         self.isolation: str = hello["isolation"]
         self.warnings: list[str] = list(hello.get("warnings", []))
         self.missing: dict[str, str] = dict(hello.get("missing", {}))  # protection -> why not
+        self.socket_privacy: str = str(hello.get("sockets", ""))  # how abstract sockets are kept private
         if self.cgroups is None:
             self.missing["per-candidate cgroups"] = (
                 f"{self.cgroup_reason}; each candidate is one process (fork and memfd_create refused), its "
@@ -181,7 +184,10 @@ class _Zygote:
                     raise _ZygoteDied("it closed its control socket")
                 message = json.loads(data)
                 if "child" in message and len(fds) == 3 and self.alive:
-                    self.warm.put(_WarmChild(message["child"], message["pid"], message.get("slot"), *fds))
+                    child = _WarmChild(message["child"], message["pid"], message.get("slot"), *fds)
+                    if self.cgroups is not None and child.slot is not None:  # here, off a run's critical path
+                        child.oom_before = self.cgroups.oom_kills(child.slot)
+                    self.warm.put(child)
                     continue
                 for fd in fds:
                     os.close(fd)
@@ -313,10 +319,8 @@ class _Runner:
         # Given to the child only after its load frame: code running at import cannot know it.
         self.nonce = secrets.token_hex(16) if needs_nonce else None
         cgroups, slot = self.zygote.cgroups, child.slot
-        oom_before = 0
         if cgroups is not None and slot is not None:  # the child cannot run code before the request
             cgroups.set_limits(slot, limits.memory_mb, limits.processes)
-            oom_before = cgroups.oom_kills(slot)
         try:
             message = HEADER.pack(len(raw_request) + HEADER.size) + HEADER.pack(start) + raw_request
             if self._send_request(message, deadline, keep_open=needs_nonce):
@@ -335,7 +339,7 @@ class _Runner:
                 if not attempt.finished or child.has_children():
                     select.select([child.pidfd], [], [], EXIT_REPORT_TIMEOUT_S)
             if not attempt.finished and cgroups is not None and slot is not None:
-                attempt.out_of_memory = cgroups.oom_kills(slot) > oom_before
+                attempt.out_of_memory = cgroups.oom_kills(slot) > child.oom_before
             child.close()
         return attempt
 

@@ -55,6 +55,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _codec  # noqa: E402  (this file runs as a script, see the docstring)
+import _landlock  # noqa: E402
 import _rootfs  # noqa: E402
 import _seccomp  # noqa: E402
 
@@ -174,22 +175,29 @@ class ChildSetup:
     def __init__(self, namespaces: bool) -> None:
         self.namespaces = namespaces
         self.own_proc = False  # a /proc of its own PID namespace (needs the minimal root)
-        self.private_net_ipc = namespaces  # network and IPC namespaces of its own
+        self.private_ipc = namespaces  # an IPC namespace of its own
+        # How its abstract Unix sockets are kept from other candidates: a Landlock scope (cheap,
+        # Linux 6.12+) or a network namespace of its own; None if neither works.
+        self.private_sockets: str | None = "landlock" if namespaces else None  # or "netns"
         self.seccomp: _seccomp.Filter | None = None
 
     def apply(self, tmp_mb: int) -> None:
         """In the child, PID 1 of its own PID namespace: a mount namespace of its own with a
         fresh size-limited tmpfs on /tmp (no candidate sees or fills another's files, or leaves
-        anything for the next), a read-only /proc that shows no sibling, network and IPC
-        namespaces of its own (abstract Unix sockets, SysV IPC and POSIX message queues are the
-        candidate's alone), no capabilities, then the seccomp filter."""
+        anything for the next), a read-only /proc that shows no sibling, an IPC namespace of
+        its own (SysV IPC and POSIX queues are the candidate's alone), abstract Unix sockets
+        of its own (a Landlock scope or a network namespace), no capabilities, then the
+        seccomp filter."""
         if self.namespaces:
-            flags = CLONE_NEWNS | (CLONE_NEWNET | CLONE_NEWIPC if self.private_net_ipc else 0)
-            _check(_libc.unshare(flags), "unshare(mount, network, IPC)")
+            flags = CLONE_NEWNS | (CLONE_NEWIPC if self.private_ipc else 0)
+            flags |= CLONE_NEWNET if self.private_sockets == "netns" else 0
+            _check(_libc.unshare(flags), "unshare(mount, IPC, network)")
             _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=700")
             if self.own_proc:
                 _mount("proc", "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
             drop_capabilities()
+            if self.private_sockets == "landlock":
+                _landlock.scope_self()
         if self.seccomp is not None:
             self.seccomp.install()
 
@@ -200,11 +208,18 @@ class ChildSetup:
         if pid == 0:
             failures = {}
             try:
-                if self.namespaces and self.private_net_ipc:
+                if self.namespaces:
                     try:
-                        _check(_libc.unshare(CLONE_NEWNET | CLONE_NEWIPC), "unshare(network, IPC)")
+                        _check(_libc.unshare(CLONE_NEWIPC), "unshare(IPC)")
                     except OSError as exc:
-                        failures["net"] = str(exc)
+                        failures["ipc"] = str(exc)
+                    failures["landlock"] = (_landlock.check_scoping() if self.private_sockets == "landlock"
+                                            else "not asked for")
+                    if failures["landlock"]:
+                        try:
+                            _check(_libc.unshare(CLONE_NEWNET), "unshare(network)")
+                        except OSError as exc:
+                            failures["net"] = str(exc)
                 if self.seccomp is not None:
                     try:
                         self.seccomp.install()
@@ -220,14 +235,23 @@ class ChildSetup:
                 os._exit(0)
         os.close(w)
         try:
-            failures = json.loads(os.read(r, 65536) or b'{"net": "the probe died", "seccomp": "the probe died"}')
+            failures = json.loads(os.read(r, 65536) or b'{"ipc": "the probe died", "landlock": "the probe died", '
+                                                       b'"net": "the probe died", "seccomp": "the probe died"}')
         finally:
             os.close(r)
             os.waitpid(pid, 0)
+        if "ipc" in failures:
+            self.private_ipc = False
+            missing["per-candidate IPC namespace"] = f"{failures['ipc']}; candidates share SysV IPC objects"
+        if failures.get("landlock"):
+            self.private_sockets = "netns"
+        self.socket_privacy = {"landlock": "a Landlock scope", "netns": "a network namespace"}.get(
+            self.private_sockets or "", "")
         if "net" in failures:
-            self.private_net_ipc = False
-            missing["per-candidate network and IPC namespaces"] = (
-                f"{failures['net']}; concurrent candidates share abstract Unix sockets and SysV IPC")
+            self.private_sockets = None
+            missing["private abstract Unix sockets"] = (
+                f"neither a Landlock scope ({failures['landlock']}) nor a network namespace per candidate "
+                f"({failures['net']}); concurrent candidates can reach each other's abstract Unix sockets")
         if "seccomp" in failures:
             self.seccomp = None
             missing["seccomp filter"] = f"{failures['seccomp']}; AF_VSOCK and other socket families, ptrace, " \
@@ -756,6 +780,8 @@ def main() -> None:
     # Everything the zygote and its children will run is imported before the old root goes.
     _preload(_values("--preload"), warnings)
     setup = ChildSetup(namespaces)
+    if "--no-landlock" in sys.argv and namespaces:  # (tests: the network-namespace way)
+        setup.private_sockets = "netns-only"
     if namespaces:
         setup.own_proc = enter_minimal_root(missing)
         if "read-only filesystem" in missing:
@@ -771,7 +797,7 @@ def main() -> None:
     setup.probe(missing)
     zygote = Zygote(control, setup, work_root, slots)
     zygote.send({"hello": {"isolation": isolation, "warnings": warnings, "missing": missing,
-                           "pid": os.getpid()}})
+                           "sockets": setup.socket_privacy, "pid": os.getpid()}})
     try:
         zygote.serve()
     finally:
