@@ -64,12 +64,16 @@ def _serve_lm(args: argparse.Namespace) -> int:
         faults = FaultPlan(seed=args.seed, latency_s=args.latency, jitter_s=args.jitter,
                            error_rate=args.error_rate, rate_limit_rate=args.rate_limit_rate,
                            retry_after_s=args.retry_after, timeout_rate=args.timeout_rate,
-                           timeout_hold_s=args.timeout_hold, malformed_rate=args.malformed_rate)
+                           timeout_hold_s=args.timeout_hold, malformed_rate=args.malformed_rate,
+                           malformed_kinds=tuple(k.strip() for k in args.malformed_kinds.split(",") if k.strip()),
+                           empty_rate=args.empty_rate, truncated_rate=args.truncated_rate,
+                           slow_body_rate=args.slow_body_rate, slow_body_gap_s=args.slow_body_gap)
     except ValidationError as exc:
         first = exc.errors()[0]
         print(f"codeloop serve-lm: {'.'.join(map(str, first['loc'])) or 'faults'}: {first['msg']}", file=sys.stderr)
         return 2
-    return run_server(args.port, faults, SynthesisResponder(), host=args.host, model_name=args.model)
+    return run_server(args.port, faults, SynthesisResponder(max_programs=args.max_programs), host=args.host,
+                      model_name=args.model)
 
 
 def _bench_backend(args: argparse.Namespace) -> int:
@@ -80,7 +84,7 @@ def _bench_backend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _log_trials() -> None:
+def _show_trial_log() -> None:
     """Optimizers log each trial (score, LM calls) at INFO: show those lines while work runs."""
     import logging
 
@@ -90,6 +94,8 @@ def _log_trials() -> None:
         handler.setFormatter(logging.Formatter("  %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    # the command line is the application: Optuna's "A new study created ..." lines are not ours to print
+    logging.getLogger("optuna").setLevel(logging.WARNING)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -97,15 +103,15 @@ def _run(args: argparse.Namespace) -> int:
 
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                              optimizer=args.optimizer, budget=args.budget, rounds=args.rounds, k=args.k,
-                             seed=args.seed, workers=args.workers, out=args.out)
+                             seed=args.seed, workers=args.workers, out=args.out, **_suite_settings(args),
+                             **_lm_settings(args))
     if args.dry_run:
         estimate = estimate_run(config)
         print(f"{config.optimizer} would make up to {estimate['optimize_estimate']} LM calls "
               f"(capped at {estimate['optimize_cap']} by --budget {config.budget}); evaluating over "
               f"{config.rounds} rounds makes at most {estimate['evaluate_at_most']}")
         return 0
-    print(f"run directory: {config.out}", flush=True)
-    _log_trials()
+    _show_trial_log()
     import os
 
     outcome = run_experiment(config, say=lambda line: print(line, flush=True),
@@ -113,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
     print()
     print(outcome.summary.render())
     print(f"\nwrote {outcome.directory}/: summary.json, summary.csv, summary.md, results.parquet, program.json, "
-          "solved_at.png, score_vs_calls.png")
+          f"{', '.join(outcome.plots)}")
     return 0
 
 
@@ -122,16 +128,27 @@ def _compare(args: argparse.Namespace) -> int:
 
     base = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                            budget=args.budget, rounds=args.rounds, k=args.k, seed=args.seed, workers=args.workers,
-                           out=args.out or "codeloop-runs/compare")
+                           out=args.out or "codeloop-runs/compare", **_suite_settings(args),
+                           **_lm_settings(args))
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    baseline = args.baseline
+    if args.modes:
+        from .experiments import with_modes
+
+        modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+        strategies = with_modes(strategies, modes)
+        if baseline and baseline not in strategies and "+" not in baseline:
+            baseline = f"{baseline}+{modes[0]}"
     seeds = _seeds(args.seeds)
     print(f"comparison directory: {base.out}", flush=True)
-    _log_trials()
-    result = compare(strategies, seeds, base, baseline=args.baseline, say=lambda line: print(line, flush=True))
+    _show_trial_log()
+    result = compare(strategies, seeds, base, baseline=baseline, say=lambda line: print(line, flush=True))
     table = comparison_table(result)
     print()
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    print(f"\n{result.metric}: mean over {len(seeds)} seed(s) x test tasks; 95% paired-bootstrap intervals "
+    print(f"\n{result.metric}: mean over {result.tasks} test tasks (each the mean of {result.seeds} seed(s)); 95% "
+          "intervals by a bootstrap over tasks, paired; won/lost: tasks better/worse than the baseline; p: exact "
+          "sign test over tasks, Holm-corrected across strategies. "
           f"({result.resamples} resamples); wrote {base.out}/comparison.json, comparison.csv, comparison.md, "
           "comparison.png")
     return 0
@@ -166,12 +183,45 @@ def _eval(args: argparse.Namespace) -> int:
         except (OSError, ValueError):
             out = "codeloop-runs/eval-unreadable"  # load_program reports what is wrong with the file
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, rounds=args.rounds, k=args.k,
-                             seed=args.seed, workers=args.workers, out=out, optimizer="none")
+                             seed=args.seed, workers=args.workers, out=out, optimizer="none",
+                             **_suite_settings(args), **_lm_settings(args))
     outcome = evaluate_saved(args.program, config, say=lambda line: print(line, flush=True))
     print()
     print(outcome.summary.render())
     print(f"\nwrote {outcome.directory}/")
     return 0
+
+
+def _suite_settings(args: argparse.Namespace) -> dict:
+    return {"mode": args.mode, "limit": args.limit, "skip_bad": args.skip_bad or None,
+            "repair": args.repair or None}
+
+
+def _suite_flags(parser: argparse.ArgumentParser) -> None:
+    """How a suite is loaded and presented: shared by run, compare and eval."""
+    parser.add_argument("--mode", choices=["examples", "description", "both"],
+                        help="what the program is given: examples (default), description, or both")
+    parser.add_argument("--limit", type=int, metavar="N",
+                        help="at most N tasks per split: a seeded sample, stratified by category")
+    parser.add_argument("--skip-bad", action="store_true", help="skip malformed suite rows (and report them)")
+    parser.add_argument("--repair", action="store_true",
+                        help="move damaged files of the run directory aside (NAME.corrupt-<time>) and redo only "
+                             "what they recorded, instead of refusing")
+
+
+def _lm_settings(args: argparse.Namespace) -> dict:
+    return {"lm_retries": args.lm_retries, "lm_timeout": args.lm_timeout, "max_lm_errors": args.max_lm_errors}
+
+
+def _lm_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lm-retries", type=int, metavar="N",
+                        help="retries of an LM call that failed (HTTP 5xx/429, timeout, lost connection, malformed "
+                             "or empty reply), with backoff (default 6)")
+    parser.add_argument("--lm-timeout", type=float, metavar="S",
+                        help="seconds an LM call waits for the next byte of its reply (default 120)")
+    parser.add_argument("--max-lm-errors", type=int, metavar="N",
+                        help="go on past N test task rounds whose LM call failed on every retry: recorded as "
+                             "lm_error, left out of the score, evaluated again on resume (default 0: stop)")
 
 
 def _experiment_flags(parser: argparse.ArgumentParser) -> None:
@@ -186,6 +236,8 @@ def _experiment_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=int, help="examples given in round 1 (default 3)")
     parser.add_argument("--seed", type=int, help="seed of everything random (default 0)")
     parser.add_argument("--workers", type=int, help="sandbox workers and evaluation threads (default 2)")
+    _suite_flags(parser)
+    _lm_flags(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,14 +266,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     comparison = commands.add_parser(
-        "compare", help="strategies x seeds on one suite: means with paired-bootstrap 95%% intervals",
+        "compare", help="strategies x seeds on one suite: means with task-level bootstrap 95%% intervals",
         description="Runs every strategy with every seed (each cell a run directory under OUT, resumable), "
-                    "then prints solved@R per strategy with its 95%% paired-bootstrap interval and the paired "
+                    "then prints solved@R per strategy with its 95%% task-level bootstrap interval, the paired "
                     "difference to the baseline strategy.")
     _experiment_flags(comparison)
     comparison.add_argument("--strategies", default="none,labeled-random,joint",
                             help="comma-separated optimizer names, each optionally NAME@BUDGET with its own "
-                                 "LM-call budget (default none,labeled-random,joint)")
+                                 "LM-call budget and +MODE (default none,labeled-random,joint)")
+    comparison.add_argument("--modes", metavar="MODES",
+                            help="run every strategy in each of these modes, e.g. examples,description,both "
+                                 "(describing a function in words vs by examples)")
     comparison.add_argument("--seeds", default="0,1", help="seeds: 0,1,2 or 0-4 (default 0,1)")
     comparison.add_argument("--baseline", help="strategy the others are compared with (default: the first)")
     comparison.add_argument("--out", help="comparison directory (default codeloop-runs/compare)")
@@ -235,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
         evaluation.add_argument(flag)
     for flag in ("--rounds", "--k", "--seed", "--workers"):
         evaluation.add_argument(flag, type=int)
+    _suite_flags(evaluation)
+    _lm_flags(evaluation)
     evaluation.add_argument("--out", help="run directory (default codeloop-runs/eval-<program name>)")
     evaluation.set_defaults(handler=_eval)
 
@@ -270,6 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1", help="loopback only (default 127.0.0.1)")
     serve.add_argument("--model", default="codeloop-offline", help="the model name it answers to")
+    serve.add_argument("--max-programs", type=int, metavar="N",
+                       help="the synthesizer's search budget per call (default 100000; as offline:max_programs=N)")
     serve.add_argument("--seed", type=int, default=0, help="seed of the fault sequence")
     serve.add_argument("--latency", type=float, default=0.0, metavar="S", help="added delay per request")
     serve.add_argument("--jitter", type=float, default=0.0, metavar="S", help="extra random delay up to S")
@@ -279,6 +338,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--timeout-rate", type=float, default=0.0, help="share of requests held, then dropped")
     serve.add_argument("--timeout-hold", type=float, default=30.0, metavar="S", help="how long they are held")
     serve.add_argument("--malformed-rate", type=float, default=0.0, help="share of malformed replies")
+    serve.add_argument("--malformed-kinds", default="invalid_json,empty_choices",
+                       help="what a malformed reply is: invalid_json, empty_choices (default both)")
+    serve.add_argument("--empty-rate", type=float, default=0.0,
+                       help="share of well-formed replies with no answer (choices: [], or empty content)")
+    serve.add_argument("--truncated-rate", type=float, default=0.0,
+                       help="share of bodies cut short (Content-Length promises more), then closed")
+    serve.add_argument("--slow-body-rate", type=float, default=0.0,
+                       help="share of bodies sent in pieces --slow-body-gap apart")
+    serve.add_argument("--slow-body-gap", type=float, default=0.25, metavar="S", help="pause between the pieces")
     serve.set_defaults(handler=_serve_lm)
 
     bench = commands.add_parser("bench", help="performance benchmarks that print measured figures")
@@ -300,7 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .exceptions import ConfigError
+    """Exit codes: 0 done, 2 a bad setting or file, 3 the LM failed on every retry (the same
+    command resumes)."""
+    from .exceptions import ConfigError, LMUnavailable
 
     args = build_parser().parse_args(argv)
     try:
@@ -308,6 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"codeloop: error: {exc}", file=sys.stderr)
         return 2
+    except LMUnavailable as exc:
+        print(f"codeloop: error: {exc.summary()}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

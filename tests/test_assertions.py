@@ -5,15 +5,12 @@ from __future__ import annotations
 import ast
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from codeloop.benchmarks import literal_call_args, tests_from_assertions
 from codeloop.execution import AssertTest, IOTest
-
-MBPP_PATH = Path("/work/shared/data/mbpp/mbpp.jsonl")
 
 
 def one(source: str, entry_point: str = "f", **kw: Any) -> IOTest | AssertTest:
@@ -428,9 +425,9 @@ def _mbpp_entry_point(row: dict) -> str:
     return next((name for name in called if name in defined), called[0])
 
 
-@pytest.mark.skipif(not MBPP_PATH.exists(), reason=f"MBPP data not found at {MBPP_PATH}")
-def test_mbpp_conversion_share() -> None:
-    rows = [json.loads(line) for line in MBPP_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+def test_mbpp_conversion_share(shared_data) -> None:
+    mbpp_path = shared_data("mbpp", "mbpp.jsonl")
+    rows = [json.loads(line) for line in mbpp_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     total = converted = 0
     for row in rows:
         tests = tests_from_assertions(

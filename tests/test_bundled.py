@@ -21,7 +21,7 @@ from codeloop.benchmarks.bundled._build import (
     reference_params,
 )
 from codeloop.benchmarks.bundled._spec import spec
-from codeloop.execution import IOTest, Sandbox
+from codeloop.execution import IOTest
 
 # The counts reported for the bundled suite; change them together with the catalog.
 CATEGORY_COUNTS = {"strings": 38, "lists": 35, "numbers": 36, "dicts_sets": 36, "algorithms": 36}
@@ -31,12 +31,6 @@ SPLIT_COUNTS = {"train": 91, "dev": 36, "test": 54}
 @pytest.fixture(scope="module")
 def suite() -> Suite:
     return load_bundled_suite()
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as sb:
-        yield sb
 
 
 def category(task_id: str) -> str:

@@ -70,3 +70,17 @@ def test_suites_show_exits_non_zero_naming_a_bad_file(capsys, tmp_path):
 def test_serve_lm_refuses_impossible_fault_rates(capsys):
     assert main(["serve-lm", "--error-rate", "0.7", "--rate-limit-rate", "0.7"]) == 2
     assert "serve-lm" in capsys.readouterr().err
+
+
+def test_serve_lm_takes_every_fault_kind(monkeypatch):
+    import codeloop.lm
+
+    served = {}
+    monkeypatch.setattr(codeloop.lm, "run_server", lambda port, faults, responder, **kw: served.update(faults=faults))
+    assert main(["serve-lm", "--error-rate", "0.1", "--rate-limit-rate", "0.05", "--timeout-rate", "0.02",
+                 "--malformed-rate", "0.05", "--malformed-kinds", "invalid_json", "--empty-rate", "0.02",
+                 "--truncated-rate", "0.01", "--slow-body-rate", "0.01", "--slow-body-gap", "0.5"]) == 0
+    plan = served["faults"]
+    assert (plan.malformed_kinds, plan.empty_rate, plan.truncated_rate, plan.slow_body_rate, plan.slow_body_gap_s) \
+        == (("invalid_json",), 0.02, 0.01, 0.01, 0.5)
+    assert main(["serve-lm", "--malformed-kinds", "invalid_json,bogus", "--malformed-rate", "0.1"]) == 2

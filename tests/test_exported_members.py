@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["codeloop.execution", "codeloop.metrics", "codeloop.benchmarks", "codeloop.benchmarks.rounds", "codeloop.lm", "codeloop.lm.synth", "codeloop.modules", "codeloop.optimizers", "codeloop.experiments", "codeloop.diagnostics", "codeloop.optimizers.exemplars", "codeloop.optimizers.instructions", "codeloop.optimizers.joint", "codeloop.optimizers.baselines"])
+@pytest.mark.parametrize("name", ["codeloop", "codeloop.execution", "codeloop.metrics", "codeloop.benchmarks", "codeloop.benchmarks.rounds", "codeloop.lm", "codeloop.lm.synth", "codeloop.modules", "codeloop.optimizers", "codeloop.experiments", "codeloop.diagnostics", "codeloop.optimizers.exemplars", "codeloop.optimizers.instructions", "codeloop.optimizers.joint", "codeloop.optimizers.baselines"])
 def test_all_is_sorted_and_complete(name):
     module = importlib.import_module(name)
     assert module.__all__ == sorted(module.__all__)

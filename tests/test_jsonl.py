@@ -49,9 +49,17 @@ def bad_line(tmp_path, line: str):
     ('{"id": "x", "entry_point": "f"}', r"bad.jsonl:2: .*neither examples nor hidden tests"),
     ('{"id": "x", "entry_point": "f", "split": "val", "hidden_tests": [{"expected": 1}]}',
      r"bad.jsonl:2: field 'split' must be one of train, dev, test, got 'val'"),
-    ('{"id": "x", "entry_point": "f", "hidden_tests": [{"args": [], "expected": {"zz": 1}}]}',
+    ('{"id": "x", "entry_point": "f", "hidden_tests": [{"args": [], "expected": {"t": 5}}]}',
      r"bad.jsonl:2: hidden_tests\[0\] has a malformed value"),
     ('[1, 2]', r"bad.jsonl:2: a task must be a JSON object"),
+    ('{"id": "x", "entry_point": "f", "tests": [{"input": [1], "output": 2}]}',
+     r"bad.jsonl:2: unknown field 'tests' in a task; did you mean 'hidden_tests'\?"),
+    ('{"id": "x", "entry_point": "f", "hidden_tests": [{"input": [1], "output": 2}]}',
+     r"bad.jsonl:2: unknown field 'input' in hidden_tests\[0\]; did you mean 'args'\?"),
+    ('{"id": "x", "entry_point": "f", "hidden_tests": [{"args": [1], "expectd": 2}]}',
+     r"bad.jsonl:2: unknown field 'expectd' in hidden_tests\[0\]; did you mean 'expected'\?"),
+    ('{"id": "ok", "entry_point": "f", "hidden_tests": [{"args": [1], "expected": 2}]}',
+     r"bad.jsonl:2: task id 'ok' was already loaded from .*bad.jsonl:1"),
 ])
 def test_bad_lines_name_file_line_field_and_value(tmp_path, line, message):
     path = bad_line(tmp_path, line)
@@ -59,6 +67,18 @@ def test_bad_lines_name_file_line_field_and_value(tmp_path, line, message):
         read_jsonl_suite(path)
     skipped = read_jsonl_suite(path, skip_bad=True)
     assert skipped.report.loaded == 1 and len(skipped.report.skipped) == 1
+
+
+def test_plain_json_values_are_themselves_and_tags_only_say_what_json_cannot(tmp_path):
+    path = tmp_path / "plain.jsonl"
+    path.write_text(json.dumps({"id": "p", "entry_point": "f", "hidden_tests": [
+        {"args": [{"name": "ada", "langs": ["en", "fr"]}], "expected": {"count": 2, "pair": {"t": [1, 2]}}},
+        {"args": [{"s": [1, 2]}], "expected": {"d": [[1, "one"], [{"t": [2, 3]}, "pair"]]}},
+    ]}) + "\n")
+    plain, tagged = read_jsonl_suite(path).tasks[0].hidden_tests
+    assert plain.args == ({"name": "ada", "langs": ["en", "fr"]},)
+    assert plain.expected == {"count": 2, "pair": (1, 2)}
+    assert tagged.args == ({1, 2},) and tagged.expected == {1: "one", (2, 3): "pair"}
 
 
 def test_missing_file_is_named(tmp_path):

@@ -15,7 +15,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "codeloop"
 # Modules at the root of the package that every package may import.
-SHARED_HELPERS = frozenset({"codeloop._files", "codeloop._format", "codeloop._progress", "codeloop._pyast"})
+SHARED_HELPERS = frozenset({"codeloop._cancel", "codeloop._files", "codeloop._format", "codeloop._progress",
+                            "codeloop._pyast"})
 
 
 def test_import_contracts_are_kept() -> None:

@@ -95,7 +95,7 @@ def test_without_examples_it_says_so_and_still_returns_code():
     assert "No input/output examples" in out.reasoning
 
 
-def test_a_refinement_request_gets_more_search_so_refining_can_fix_what_the_first_try_missed():
+def test_a_refinement_request_gets_more_search_so_refining_can_fix_what_the_first_try_missed(small_lm):
     from codeloop.benchmarks import TaskView
     from codeloop.modules import CodeFromExamples, GenerateCheckRefine
 
@@ -103,7 +103,7 @@ def test_a_refinement_request_gets_more_search_so_refining_can_fix_what_the_firs
     examples = (IOTest(args=("(a(b)(c(d)))",), expected=3), IOTest(args=("()()()",), expected=1),
                 IOTest(args=("f(g(h(x)))",), expected=3))
     view = TaskView(id="depth", entry_point="depth", examples=examples)
-    lm = offline_lm(SynthesisResponder(budget=SearchBudget(max_programs=5_000, max_seconds=60)), cache=False)
+    lm = small_lm(5_000, max_seconds=60)
     with dspy.context(lm=lm), Sandbox(workers=1) as sandbox:
         plain = CodeFromExamples()(task=view)
         refined = GenerateCheckRefine(CodeFromExamples(), max_iters=2, sandbox=sandbox)(task=view)

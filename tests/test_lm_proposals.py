@@ -25,10 +25,10 @@ from gepa.strategies.instruction_proposal import InstructionProposalSignature  #
 
 from codeloop.benchmarks import Task  # noqa: E402
 from codeloop.execution import IOTest  # noqa: E402
-from codeloop.lm import ChatRequest, SynthesisResponder, offline_lm  # noqa: E402
+from codeloop.lm import ChatRequest, offline_lm  # noqa: E402
 from codeloop.lm._proposal_evidence import code_snippets, read_history  # noqa: E402
 from codeloop.lm._proposals import NEUTRAL_PROSE, PHRASES  # noqa: E402
-from codeloop.lm.synth import KEYWORD_BLOCKS, SearchBudget, blocks_in_instruction  # noqa: E402
+from codeloop.lm.synth import KEYWORD_BLOCKS, blocks_in_instruction  # noqa: E402
 from codeloop.optimizers import task_examples  # noqa: E402
 from codeloop.optimizers.instructions._signatures import (  # noqa: E402
     CritiqueInstruction,
@@ -65,8 +65,7 @@ expected: [4, 7, 9]
 got: [4, 7]"""
 
 
-def lm(**kwargs):
-    return offline_lm(SynthesisResponder(budget=SearchBudget(max_programs=2000)), cache=False, **kwargs)
+SYNTH_PROGRAMS = 2000  # the offline LM's search budget in these tests (conftest's small_lm)
 
 
 def named(text: str) -> set[str]:
@@ -81,16 +80,16 @@ def test_fixed_wording_names_no_block_and_every_keyword_has_a_phrase():
     assert uncovered == []
 
 
-def test_an_instruction_proposed_from_sorting_demos_names_sorted_and_parses():
-    with dspy.context(lm=lm()):
+def test_an_instruction_proposed_from_sorting_demos_names_sorted_and_parses(small_lm):
+    with dspy.context(lm=small_lm(SYNTH_PROGRAMS)):
         proposal = dspy.Predict(ProposeInstruction)(current_instruction="Write a Python function.",
                                                     task_demos=SORT_DEMOS, tip="").proposed_instruction
     assert proposal.startswith("Write a Python function.")
     assert "sorted" in named(proposal)
 
 
-def test_the_json_adapter_gets_json_for_proposals_and_for_code():
-    with dspy.context(lm=lm(), adapter=dspy.JSONAdapter()):
+def test_the_json_adapter_gets_json_for_proposals_and_for_code(small_lm):
+    with dspy.context(lm=small_lm(SYNTH_PROGRAMS), adapter=dspy.JSONAdapter()):
         proposal = dspy.Predict(ProposeInstruction)(current_instruction="", task_demos=SORT_DEMOS, tip="")
         code = dspy.Predict("examples, function_header -> code")(
             examples="arrange([3, 1, 2]) == [1, 2, 3]\narrange([5, 4]) == [4, 5]", function_header="def arrange(xs)")
@@ -115,9 +114,9 @@ def test_json_requests_are_read_back_demos_included():
     assert "sorted" in request.demos[0]["code"] and request.inputs["function_header"] == "def g(v)"
 
 
-def test_samples_vary_at_temperature_and_a_greedy_answer_repeats():
+def test_samples_vary_at_temperature_and_a_greedy_answer_repeats(small_lm):
     demos = SORT_DEMOS + "\n\nExamples:\nshout('ab') == 'AB'\nReference code:\ndef shout(s):\n    return s.upper()"
-    model = lm()
+    model = small_lm(SYNTH_PROGRAMS)
     with dspy.context(lm=model):
         predict = dspy.Predict(ProposeInstruction)
         greedy = [predict(current_instruction="", task_demos=demos, tip="").proposed_instruction for _ in range(2)]
@@ -127,9 +126,9 @@ def test_samples_vary_at_temperature_and_a_greedy_answer_repeats():
     assert len(sampled) >= 2
 
 
-def test_failing_feedback_becomes_a_critique_and_a_rewrite_naming_what_the_failures_call_for():
+def test_failing_feedback_becomes_a_critique_and_a_rewrite_naming_what_the_failures_call_for(small_lm):
     current = "Write a Python function. Useful steps: take the maximum."
-    with dspy.context(lm=lm()):
+    with dspy.context(lm=small_lm(SYNTH_PROGRAMS)):
         critique = dspy.Predict(CritiqueInstruction)(current_instruction=current, failures=SORT_FAILURES).critique
         rewrite = dspy.Predict(RewriteInstruction)(current_instruction=current, failures=SORT_FAILURES,
                                                    critique=critique).proposed_instruction
@@ -138,22 +137,22 @@ def test_failing_feedback_becomes_a_critique_and_a_rewrite_naming_what_the_failu
     assert "sorted" in named(rewrite) and "max" not in named(rewrite)
 
 
-def test_copro_attempts_keep_what_the_better_scored_instructions_name():
+def test_copro_attempts_keep_what_the_better_scored_instructions_name(small_lm):
     attempts = ["Instruction #1: Write code. Useful steps: take the maximum.", "Prefix #1: Code:",
                 "Resulting Score #1: 0.1", "Instruction #2: Write code. Useful steps: sort the items.",
                 "Prefix #2: Code:", "Resulting Score #2: 0.6"]
-    with dspy.context(lm=lm()):
+    with dspy.context(lm=small_lm(SYNTH_PROGRAMS)):
         basic = dspy.Predict(BasicGenerateInstruction)(basic_instruction="Write code.")
         better = dspy.Predict(GenerateInstructionGivenAttempts)(attempted_instructions=attempts)
     assert basic.proposed_instruction.startswith("Write code.") and basic.proposed_prefix_for_output_field
     assert "sorted" in named(better.proposed_instruction) and "max" not in named(better.proposed_instruction)
 
 
-def test_mipro_reads_reference_code_from_a_trainset_repr_and_carries_it_to_the_instruction():
+def test_mipro_reads_reference_code_from_a_trainset_repr_and_carries_it_to_the_instruction(small_lm):
     tasks = [Task(id=f"t{i}", entry_point=f"t{i}", examples=(IOTest(args=(w,), expected=w.upper()),),
                   reference=f"def t{i}(s):\n    return s.upper()\n") for i, w in enumerate(["ab", "cd", "ef"])]
     trainset = task_examples(tasks)
-    with dspy.context(lm=lm()):
+    with dspy.context(lm=small_lm(SYNTH_PROGRAMS)):
         observations = dspy.Predict(DatasetDescriptor)(
             examples=order_input_keys_in_string(repr(trainset))).observations
         summary = dspy.Predict(ObservationSummarizer)(observations=observations).summary
@@ -169,12 +168,12 @@ def test_mipro_reads_reference_code_from_a_trainset_repr_and_carries_it_to_the_i
     assert "upper" in named(instruction) and "sorted" not in named(instruction)
 
 
-def test_gepa_gets_a_json_answer_and_a_fenced_answer_to_its_plain_prompt():
+def test_gepa_gets_a_json_answer_and_a_fenced_answer_to_its_plain_prompt(small_lm):
     records = [{"Inputs": {"examples": "arrange([3, 1, 2]) == [1, 2, 3]", "function_header": "def arrange(xs)"},
                 "Generated Outputs": {"code": "def arrange(xs):\n    return xs"},
                 "Feedback": "1 of 3 tests failed. First failing test (#1):\ninput: arrange([3, 1, 2])\n"
                             "expected: [1, 2, 3]\ngot: [3, 1, 2]"}]
-    model = lm()
+    model = small_lm(SYNTH_PROGRAMS)
     with dspy.context(lm=model):
         via_dspy = InstructionProposer()({"generate": "Write code."}, {"generate": records}, ["generate"])
     prompt = InstructionProposalSignature.prompt_renderer({"current_instruction_doc": "Write code.",
@@ -208,16 +207,16 @@ def simba_request(better_code: str, worse_code: str) -> dict:
 
 
 @pytest.mark.parametrize("adapter", [dspy.ChatAdapter(), dspy.JSONAdapter()], ids=["chat", "json"])
-def test_simba_gets_advice_per_module_naming_what_the_better_code_did(adapter):
+def test_simba_gets_advice_per_module_naming_what_the_better_code_did(adapter, small_lm):
     request = simba_request("def arrange(xs):\n    return sorted(xs)", "def arrange(xs):\n    return xs[::-1]")
-    with dspy.context(lm=lm(), adapter=adapter):
+    with dspy.context(lm=small_lm(SYNTH_PROGRAMS), adapter=adapter):
         advice = dspy.Predict(OfferFeedback)(**request).module_advice
     assert set(advice) == {"generate"}
     assert "sorted" in named(advice["generate"]) and "rev" not in named(advice["generate"])  # not the labels'
 
 
-def test_simba_advice_names_nothing_when_both_attempts_took_the_same_steps():
+def test_simba_advice_names_nothing_when_both_attempts_took_the_same_steps(small_lm):
     same = "def arrange(xs):\n    return sorted(xs)"
-    with dspy.context(lm=lm()):
+    with dspy.context(lm=small_lm(SYNTH_PROGRAMS)):
         advice = dspy.Predict(OfferFeedback)(**simba_request(same, same)).module_advice
     assert named(advice["generate"]) == set()

@@ -329,6 +329,62 @@ def test_fault_malformed(kind):
         assert handle.fault_log[0].malformed_kind == kind
 
 
+@pytest.mark.parametrize("kind", ["no_choices", "no_text"])
+def test_fault_empty_reply_is_well_formed_but_has_no_answer(kind):
+    with serve(echo_responder, faults=FaultPlan(empty_rate=1.0, empty_kinds=(kind,))) as handle:
+        status, _, body = post(handle.url + "/chat/completions", CHAT)
+        data = json.loads(body)
+        assert status == 200 and data["object"] == "chat.completion"
+        if kind == "no_choices":
+            assert data["choices"] == []
+        else:
+            assert [c["message"]["content"] for c in data["choices"]] == [""]
+        assert _injected(handle) == {"empty": 1} and handle.fault_log[0].empty_kind == kind
+
+
+def test_fault_truncated_body_promises_more_than_it_sends():
+    with serve(echo_responder, faults=FaultPlan(truncated_rate=1.0)) as handle:
+        with socket.create_connection((handle.host, handle.port), timeout=5) as conn:
+            body = json.dumps(CHAT).encode()
+            conn.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            received = b""
+            while chunk := conn.recv(65536):
+                received += chunk
+        head, _, sent = received.partition(b"\r\n\r\n")
+        promised = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                            if line.lower().startswith(b"content-length")))
+        assert head.startswith(b"HTTP/1.1 200") and 0 < len(sent) < promised
+        assert _injected(handle) == {"truncated": 1} and handle.completions == 0
+
+
+def test_fault_slow_body_arrives_whole_but_slowly():
+    plan = FaultPlan(slow_body_rate=1.0, slow_body_gap_s=0.1, slow_body_chunks=4)
+    with serve(echo_responder, faults=plan) as handle:
+        started = time.monotonic()
+        status, _, body = post(handle.url + "/chat/completions", CHAT)
+        assert status == 200 and json.loads(body)["choices"][0]["message"]["content"]
+        assert time.monotonic() - started >= 0.3  # three gaps between four pieces
+        with pytest.raises((TimeoutError, socket.timeout, urllib.error.URLError)):
+            handle.faults = FaultPlan(slow_body_rate=1.0, slow_body_gap_s=1.0)
+            post(handle.url + "/chat/completions", CHAT, timeout=0.3)
+        assert _injected(handle) == {"slow_body": 2}
+
+
+def test_new_fault_kinds_leave_older_plans_schedules_unchanged():
+    """Kinds are drawn in a fixed order with the new ones last: a plan that does not use them
+    gets the same decisions as before they existed (recorded at commit 1c28ecb)."""
+    plan = FaultPlan(seed=11, error_rate=0.2, rate_limit_rate=0.2, malformed_rate=0.2, timeout_rate=0.1)
+    kinds = [d.malformed_kind if d.kind == "malformed" else d.kind or "-" for d in plan.schedule(16)]
+    assert kinds == ["empty_choices", "-", "invalid_json", "http_500", "timeout", "-", "-", "-", "-", "http_429",
+                     "timeout", "-", "http_429", "http_500", "-", "empty_choices"]
+    mixed = FaultPlan(seed=2, error_rate=0.2, empty_rate=0.2, truncated_rate=0.2, slow_body_rate=0.2)
+    assert {d.kind for d in mixed.schedule(100)} == {None, "http_500", "empty", "truncated", "slow_body"}
+    assert mixed.schedule(50) == FaultPlan(**mixed.model_dump()).schedule(50)
+    with pytest.raises(ValueError, match="<= 1"):
+        FaultPlan(error_rate=0.5, empty_rate=0.3, slow_body_rate=0.3)
+
+
 def test_fault_latency_fixed_and_jitter():
     plan = FaultPlan(latency_s=0.1, jitter_s=0.1, seed=5)
     with serve(echo_responder, faults=plan) as handle:
@@ -522,3 +578,17 @@ def test_run_server_blocks_until_ctrl_c():
             proc.kill()
     assert proc.returncode == 0
     assert "stopped after 1 requests" in out and "'latency': 1" in out
+
+
+def test_a_client_that_stops_waiting_gets_no_traceback_printed(capsys):
+    """A client's timeout closes its socket before a slow answer is written: nothing to report."""
+    def slow(messages, params):
+        time.sleep(0.5)
+        return "late"
+
+    with serve(slow) as handle:
+        with pytest.raises((TimeoutError, socket.timeout, urllib.error.URLError)):
+            post(handle.url + "/chat/completions", CHAT, timeout=0.1)
+        time.sleep(0.8)  # the answer is written to a closed connection
+        assert get(handle.url + "/models")[0] == 200
+    assert "Traceback" not in capsys.readouterr().err

@@ -437,30 +437,15 @@ def test_hub_rows_go_through_the_file_loaders_conversion(monkeypatch):
 # --------------------------------------------------------------------------- the real data
 
 
-def _data_dir() -> Path | None:
-    for candidate in (Path(__file__).resolve().parents[2] / "shared" / "data", Path("/work/shared/data")):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def _data_file(*parts: str) -> Path:
-    root = _data_dir()
-    path = root.joinpath(*parts) if root else None
-    if path is None or not path.is_file():
-        pytest.skip(f"real data file {'/'.join(parts)} not found under <repo>/../shared/data or /work/shared/data")
-    return path
+@pytest.fixture(scope="module")
+def real_mbpp(shared_data) -> Suite:
+    return load_mbpp(shared_data("mbpp", "mbpp.jsonl"))
 
 
 @pytest.fixture(scope="module")
-def real_mbpp() -> Suite:
-    return load_mbpp(_data_file("mbpp", "mbpp.jsonl"))
-
-
-@pytest.fixture(scope="module")
-def real_p3() -> Suite:
+def real_p3(shared_data) -> Suite:
     # One puzzle (BoxVolume:1) has a 8844-digit integer literal, which Python 3.11+ refuses to parse.
-    return load_p3(_data_file("p3", "puzzles.json"), skip_bad=True)
+    return load_p3(shared_data("p3", "puzzles.json"), skip_bad=True)
 
 
 def test_real_mbpp_counts_and_official_split(real_mbpp):
@@ -469,8 +454,8 @@ def test_real_mbpp_counts_and_official_split(real_mbpp):
     assert all(t.reference and t.hidden_tests and t.examples == () for t in real_mbpp.tasks)
 
 
-def test_real_mbpp_sanitized_loads_every_row():
-    path = _data_file("mbpp", "sanitized-mbpp.json")
+def test_real_mbpp_sanitized_loads_every_row(shared_data):
+    path = shared_data("mbpp", "sanitized-mbpp.json")
     suite = load_mbpp_sanitized(path)
     assert suite.report.loaded == len(json.loads(path.read_text())) == 427 and suite.report.skipped == []
     assert suite.counts() == {"train": 127, "dev": 43, "test": 257}

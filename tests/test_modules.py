@@ -17,7 +17,7 @@ from dspy.utils.callback import BaseCallback  # noqa: E402
 from codeloop.benchmarks import Param, Task, TaskView  # noqa: E402
 from codeloop.benchmarks.rounds import Generation, RoundsConfig, SupportsGenerate, run_rounds  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
-from codeloop.execution import IOTest, Sandbox  # noqa: E402
+from codeloop.execution import IOTest  # noqa: E402
 from codeloop.lm import SynthesisResponder, offline_lm, serve  # noqa: E402
 from codeloop.lm.synth import SearchBudget  # noqa: E402
 from codeloop.modules import (  # noqa: E402
@@ -45,15 +45,9 @@ SORT_TASK = TaskView(id="sort", entry_point="arrange", params=(Param(name="xs"),
                                IOTest(args=([5, 4],), expected=[4, 5])))
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
-
-
 @pytest.fixture
-def lm():
-    return offline_lm(SynthesisResponder(budget=SearchBudget(max_programs=20_000)), cache=False)
+def lm(small_lm):
+    return small_lm(20_000)
 
 
 class Scripted(dspy.Module):

@@ -22,10 +22,8 @@ from dspy.utils.callback import BaseCallback  # noqa: E402
 from codeloop.benchmarks import load_suite  # noqa: E402
 from codeloop.benchmarks.rounds import RoundsConfig, initial_view  # noqa: E402
 from codeloop.exceptions import BudgetExhausted, ConfigError  # noqa: E402
-from codeloop.execution import Sandbox  # noqa: E402
-from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
+from codeloop.lm import offline_lm  # noqa: E402
 from codeloop.lm._accounting import Budget, Meter, MeteredLM, Spend  # noqa: E402
-from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import (  # noqa: E402
     CodeFromExamples,
     build_module,
@@ -46,14 +44,7 @@ from codeloop.optimizers.joint._storage import ClaimWatch, fail_orphaned_trials,
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
-
-
-def small_lm():
-    return offline_lm(SynthesisResponder(budget=SynthBudget(max_programs=3000)), cache=False)
+SYNTH_PROGRAMS = 3000  # the offline LM's search budget in these tests (conftest's small_lm)
 
 
 DEV_IDS = ("dicts_sets/first_wins", "lists/merge_sorted", "lists/sort_by_magnitude")  # the small synth solves these
@@ -105,9 +96,9 @@ class Counter(BaseCallback):
         self.starts += 1
 
 
-def test_metered_lm_counts_every_call_and_tokens_and_keeps_outer_usage_and_callbacks(data):
+def test_metered_lm_counts_every_call_and_tokens_and_keeps_outer_usage_and_callbacks(data, small_lm):
     meter = Meter(Budget(max_calls=3))
-    lm = MeteredLM(small_lm(), meter)
+    lm = MeteredLM(small_lm(SYNTH_PROGRAMS), meter)
     view = data[0][0].task
     counter = Counter()
     with dspy.context(lm=lm, callbacks=[counter]), dspy.track_usage() as usage:
@@ -169,9 +160,9 @@ class TwoCandidates(CodeloopOptimizer):
         return student
 
 
-def test_budget_stop_returns_the_best_so_far_and_records_every_trial(data, sandbox):
+def test_budget_stop_returns_the_best_so_far_and_records_every_trial(data, sandbox, small_lm):
     train, dev = data
-    optimizer = TwoCandidates(budget=Budget(max_calls=len(dev) + 1), lm=small_lm(), sandbox=sandbox)
+    optimizer = TwoCandidates(budget=Budget(max_calls=len(dev) + 1), lm=small_lm(SYNTH_PROGRAMS), sandbox=sandbox)
     chosen = optimizer.compile(CodeFromExamples(), trainset=train, valset=dev)
     assert optimizer.budget_exhausted
     states = [t.state for t in optimizer.trials]
@@ -180,11 +171,11 @@ def test_budget_stop_returns_the_best_so_far_and_records_every_trial(data, sandb
     assert len(dict(chosen.named_predictors())["generate"].demos) == 1  # the first (scored) candidate
 
 
-def test_compile_names_what_is_missing(data):
+def test_compile_names_what_is_missing(data, small_lm):
     with pytest.raises(ConfigError, match="trainset is empty"):
-        TwoCandidates(lm=small_lm()).compile(CodeFromExamples(), trainset=[])
+        TwoCandidates(lm=small_lm(SYNTH_PROGRAMS)).compile(CodeFromExamples(), trainset=[])
     with pytest.raises(ConfigError, match="valset is empty"):  # never scored on the trainset
-        TwoCandidates(lm=small_lm()).compile(CodeFromExamples(), trainset=data[0])
+        TwoCandidates(lm=small_lm(SYNTH_PROGRAMS)).compile(CodeFromExamples(), trainset=data[0])
     with dspy.context(lm=None), pytest.raises(ConfigError, match="no LM"):
         TwoCandidates().compile(CodeFromExamples(), trainset=data[0], valset=data[1])
 
@@ -207,16 +198,16 @@ def logging_proposer(session, student, trainset, *, n, seed):
             for name, p in generation_predictors(student)}
 
 
-def joint(sandbox, **kwargs):
+def joint(sandbox, *, lm, **kwargs):
     settings = dict(n_trials=4, minibatch=3, n_demo_sets=3, k_choices=(0, 2), bootstrap=False, full_eval_top=2,
-                    proposer=fixed_proposer, lm=small_lm(), sandbox=sandbox, seed=7, num_threads=1)
+                    proposer=fixed_proposer, lm=lm, sandbox=sandbox, seed=7, num_threads=1)
     settings.update(kwargs)
     return JointSearch(**settings)
 
 
-def test_joint_search_is_repeatable_with_a_seed(data, sandbox):
+def test_joint_search_is_repeatable_with_a_seed(data, sandbox, small_lm):
     train, dev = data
-    first, second = joint(sandbox), joint(sandbox)
+    first, second = joint(sandbox, lm=small_lm(SYNTH_PROGRAMS)), joint(sandbox, lm=small_lm(SYNTH_PROGRAMS))
     a = first.compile(CodeFromExamples(), trainset=train, valset=dev)
     b = second.compile(CodeFromExamples(), trainset=train, valset=dev)
     assert [t.params for t in first.study.trials] == [t.params for t in second.study.trials]
@@ -227,13 +218,13 @@ def test_joint_search_is_repeatable_with_a_seed(data, sandbox):
     assert first.estimate_calls(CodeFromExamples(), len(train), len(dev)) >= first.spend.calls
 
 
-def test_joint_search_resumes_without_reevaluating_recorded_trials(data, sandbox, tmp_path):
+def test_joint_search_resumes_without_reevaluating_recorded_trials(data, sandbox, tmp_path, small_lm):
     train, dev = data
     url = f"sqlite:///{tmp_path / 'trials.db'}"
-    first = joint(sandbox, n_trials=2, storage=url, full_eval_top=1)
+    first = joint(sandbox, lm=small_lm(SYNTH_PROGRAMS), n_trials=2, storage=url, full_eval_top=1)
     first.compile(CodeFromExamples(), trainset=train, valset=dev)
     evaluated_first = {t.number for t in first.study.trials}
-    second = joint(sandbox, n_trials=4, storage=url, full_eval_top=1)
+    second = joint(sandbox, lm=small_lm(SYNTH_PROGRAMS), n_trials=4, storage=url, full_eval_top=1)
     second.compile(CodeFromExamples(), trainset=train, valset=dev)
     assert second.trials_reused == 2
     evaluated_again = [t.params["optuna_trial"] for t in second.trials if t.kind == "candidate"]
@@ -338,9 +329,9 @@ def test_the_choice_needs_a_significant_win_on_the_held_out_examples():
     assert choose([lucky, strong], None, accept_alpha=0.1, where="dev")["trial"] == 5  # no program as given
 
 
-def test_a_joint_demo_set_never_shows_one_task_twice(data, sandbox):
+def test_a_joint_demo_set_never_shows_one_task_twice(data, sandbox, small_lm):
     train, dev = data
-    opt = joint(sandbox, n_trials=1, k_choices=(0, 3), n_demo_sets=6)
+    opt = joint(sandbox, lm=small_lm(SYNTH_PROGRAMS), n_trials=1, k_choices=(0, 3), n_demo_sets=6)
     student = CodeFromExamples()
     doubled = lambda session, student, trainset, max_tasks: labeled_demos(student, trainset)  # noqa: E731
     opt.bootstrap, opt.bootstrapper = True, doubled  # every task in the pool twice
@@ -467,14 +458,15 @@ def test_a_claim_is_stale_once_its_heartbeat_stops_moving_on_our_clock():
     assert [t.number for t in watch.stale([beating, stopped])] == [1]
 
 
-def test_a_maker_on_another_host_whose_heartbeat_stopped_is_taken_over(data, sandbox, tmp_path):
+def test_a_maker_on_another_host_whose_heartbeat_stopped_is_taken_over(data, sandbox, tmp_path, small_lm):
     train, dev = data
     url = f"sqlite:///{tmp_path / 'trials.db'}"
     study = optuna.create_study(storage=open_storage(url), study_name="codeloop-joint", direction="maximize")
     foreign = study.ask()
     for key, value in {"codeloop:setup_claim": True, "pid": 1, "host": "elsewhere", "heartbeat": 3}.items():
         foreign.set_user_attr(key, value)  # an earlier claim, cut off mid-setup on another machine
-    opt = joint(sandbox, n_trials=2, storage=url, full_eval_top=1, claim_timeout=1.5, setup_grace_seconds=0.1)
+    opt = joint(sandbox, lm=small_lm(SYNTH_PROGRAMS), n_trials=2, storage=url, full_eval_top=1, claim_timeout=1.5,
+                setup_grace_seconds=0.1)
     opt.compile(CodeFromExamples(), trainset=train, valset=dev)
     states = {t.number: t.state for t in opt.study.trials}
     assert states[foreign.number] == optuna.trial.TrialState.FAIL
@@ -498,12 +490,14 @@ WORKER = textwrap.dedent("""
     sys.path.insert(0, {tests!r})
     import optuna
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    from test_opt_core import joint, tiny_data, {proposer}
+    from conftest import make_small_lm
+    from test_opt_core import SYNTH_PROGRAMS, joint, tiny_data, {proposer}
     from codeloop.execution import Sandbox
     from codeloop.modules import CodeFromExamples
     train, dev = tiny_data()
     with Sandbox(workers=1) as box:
-        opt = joint(box, n_trials=6, storage={url!r}, study_name={study!r}, full_eval_top=1, proposer={proposer})
+        opt = joint(box, lm=make_small_lm(SYNTH_PROGRAMS), n_trials=6, storage={url!r}, study_name={study!r},
+                    full_eval_top=1, proposer={proposer})
         opt.compile(CodeFromExamples(), trainset=train, valset=dev)
     print("evaluated", len([t for t in opt.trials if t.kind == "candidate"]))
 """)

@@ -17,8 +17,7 @@ import pytest  # noqa: E402
 from codeloop.benchmarks import Task, load_suite  # noqa: E402
 from codeloop.exceptions import BudgetExhausted, BudgetStop  # noqa: E402
 from codeloop.execution import IOTest, Sandbox  # noqa: E402
-from codeloop.lm import Budget, Meter, StoppingLM, SynthesisResponder, offline_lm  # noqa: E402
-from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
+from codeloop.lm import Budget, Meter, StoppingLM  # noqa: E402
 from codeloop.modules import build_module  # noqa: E402
 from codeloop.optimizers import task_examples  # noqa: E402
 from codeloop.optimizers._base import CodeloopOptimizer  # noqa: E402
@@ -43,14 +42,7 @@ SMALL: dict[str, dict] = {
 SLOW = {"mipro-light", "simba", "copro", "gepa", "dspy-bootstrap-rs"}
 
 
-def small_lm() -> dspy.LM:
-    return offline_lm(SynthesisResponder(budget=SynthBudget(max_programs=5000)), cache=False)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
+SYNTH_PROGRAMS = 5000  # the offline LM's search budget in these tests (conftest's small_lm)
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +77,9 @@ def test_every_baseline_is_a_codeloop_optimizer_under_its_name():
 
 
 @pytest.mark.parametrize("name", by_name(SMALL))
-def test_baseline_compiles_with_every_call_metered_and_returns_a_runnable_program(name, sandbox, data):
+def test_baseline_compiles_with_every_call_metered_and_returns_a_runnable_program(name, sandbox, data, small_lm):
     train, val = data
-    lm = small_lm()
+    lm = small_lm(SYNTH_PROGRAMS)
     optimizer = build(name, sandbox, lm)
     student = build_module("from-examples", sandbox=sandbox)
     program = optimizer.compile(student, trainset=train, valset=val)
@@ -121,7 +113,7 @@ def more_data():
 
 
 @pytest.mark.parametrize("name", list(LONG))
-def test_tiny_budget_stops_the_dspy_optimizer_promptly(name, sandbox, more_data, monkeypatch):
+def test_tiny_budget_stops_the_dspy_optimizer_promptly(name, sandbox, more_data, monkeypatch, small_lm):
     """Once the budget is spent DSPy's optimizer stops within a few refused calls (those already
     in flight on other threads), instead of catching each refusal and running on to the end."""
     refused = []
@@ -137,7 +129,7 @@ def test_tiny_budget_stops_the_dspy_optimizer_promptly(name, sandbox, more_data,
     monkeypatch.setattr(Meter, "reserve", counting_reserve)
     train, val = more_data
     cap = 1 if name in ("dspy-labeled", "dspy-knn") else 5  # these spend nothing before scoring
-    optimizer = DSPY_BASELINES[name](**LONG[name], lm=small_lm(), sandbox=sandbox, num_threads=2,
+    optimizer = DSPY_BASELINES[name](**LONG[name], lm=small_lm(SYNTH_PROGRAMS), sandbox=sandbox, num_threads=2,
                                      budget=Budget(max_calls=cap))
     began = time.perf_counter()
     program = optimizer.compile(build_module("from-examples", sandbox=sandbox), trainset=train, valset=val)
@@ -152,9 +144,9 @@ def test_tiny_budget_stops_the_dspy_optimizer_promptly(name, sandbox, more_data,
     assert len(refused) <= (len(val) * (LONG[name]["k"] + 1) if name == "dspy-knn" else 10)
 
 
-def test_a_program_dspy_produced_is_kept_when_only_its_scoring_runs_out(sandbox, data):
+def test_a_program_dspy_produced_is_kept_when_only_its_scoring_runs_out(sandbox, data, small_lm):
     train, val = data
-    optimizer = build("dspy-labeled", sandbox, small_lm(), budget=Budget(max_calls=1))
+    optimizer = build("dspy-labeled", sandbox, small_lm(SYNTH_PROGRAMS), budget=Budget(max_calls=1))
     program = optimizer.compile(build_module("from-examples", sandbox=sandbox), trainset=train, valset=val)
     assert optimizer.budget_exhausted and [t.kind for t in optimizer.trials] == ["compile", "candidate"]
     assert len(program.generate.demos) == 2  # LabeledFewShot's program, not the bare student
@@ -163,9 +155,9 @@ def test_a_program_dspy_produced_is_kept_when_only_its_scoring_runs_out(sandbox,
 # -- demos: reference code in, hidden tests never ---------------------------------------------
 
 
-def test_labeled_demos_hold_reference_code_and_reach_the_prompt(sandbox, data):
+def test_labeled_demos_hold_reference_code_and_reach_the_prompt(sandbox, data, small_lm):
     train, val = data
-    lm = small_lm()
+    lm = small_lm(SYNTH_PROGRAMS)
     program = LabeledFewShotBaseline(k=3, lm=lm, sandbox=sandbox, num_threads=1).compile(
         build_module("from-examples", sandbox=sandbox), trainset=train, valset=val)
     demos = program.generate.demos
@@ -190,9 +182,9 @@ def leaky_tasks() -> list[Task]:
 
 @pytest.mark.parametrize("module", ["from-examples", "test-first"])
 @pytest.mark.parametrize("name", ["dspy-labeled", "dspy-bootstrap"])
-def test_no_hidden_test_reaches_a_prompt_through_demos(name, module, sandbox):
+def test_no_hidden_test_reaches_a_prompt_through_demos(name, module, sandbox, small_lm):
     examples = task_examples(leaky_tasks())
-    lm = small_lm()
+    lm = small_lm(SYNTH_PROGRAMS)
     program = build(name, sandbox, lm).compile(build_module(module, sandbox=sandbox), trainset=examples[:2],
                                                valset=examples[2:])
     prompts = json.dumps([entry["messages"] for entry in lm.history])
@@ -211,8 +203,8 @@ def test_demo_fields_are_left_out_when_a_predictor_field_is_named_like_a_label(d
 # -- the parts ---------------------------------------------------------------------------------
 
 
-def test_a_refused_call_inside_dspy_gets_past_except_exception():
-    lm = StoppingLM(small_lm(), Meter(Budget(max_calls=1)))
+def test_a_refused_call_inside_dspy_gets_past_except_exception(small_lm):
+    lm = StoppingLM(small_lm(SYNTH_PROGRAMS), Meter(Budget(max_calls=1)))
     lm(messages=[{"role": "user", "content": "hello"}])
     with pytest.raises(BudgetStop):
         try:
@@ -244,14 +236,14 @@ def test_gepa_metric_calls_come_from_the_call_budget_unless_given():
 
 
 @pytest.mark.slow
-def test_simbas_rule_strategy_gets_advice_from_the_offline_backend(sandbox, caplog):
+def test_simbas_rule_strategy_gets_advice_from_the_offline_backend(sandbox, caplog, small_lm):
     """Where one sample of a task passed and another failed, SIMBA asks for advice per module;
     the backend answers it, and SIMBA turns it into a candidate instruction."""
     suite = load_suite("bundled")
     ids = ("dicts_sets/first_wins", "lists/merge_sorted", "lists/sort_by_magnitude")  # the small synth solves these
     train = task_examples([t for t in suite.tasks if t.id in ids] + suite.split("train")[:3])
     dev = task_examples(suite.split("dev")[:4])
-    optimizer = build("simba", sandbox, small_lm(), bsize=6, num_candidates=3, max_steps=2)
+    optimizer = build("simba", sandbox, small_lm(SYNTH_PROGRAMS), bsize=6, num_candidates=3, max_steps=2)
     with caplog.at_level("INFO", logger="dspy.teleprompt.simba_utils"):
         optimizer.compile(build_module("from-examples"), trainset=train, valset=dev)
     advice = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Advice for generate:")]

@@ -16,10 +16,8 @@ from dspy.utils.dummies import DummyLM  # noqa: E402
 
 from codeloop.benchmarks import Param, Task  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
-from codeloop.execution import IOTest, Sandbox  # noqa: E402
-from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
+from codeloop.execution import IOTest  # noqa: E402
 from codeloop.lm._accounting import Budget  # noqa: E402
-from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.modules import CodeFromExamples, GenerateCheckRefine, TestFirst, task_inputs  # noqa: E402
 from codeloop.optimizers import task_examples  # noqa: E402
 from codeloop.optimizers.exemplars._pool import demo_set_candidates, labeled_pool  # noqa: E402
@@ -66,12 +64,6 @@ DICTS = [
 ]
 ALL = LISTS + STRINGS + DICTS
 TASKS = {t.id: t for t in ALL}
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 def stub_lm() -> DummyLM:
@@ -292,7 +284,7 @@ def test_mmr_drops_a_near_duplicate():
     assert len({"zz-list-sum", "zz-list-sum-twin"} & set(ids(0.5))) == 1
 
 
-def test_retrieval_program_saves_and_loads(tmp_path):
+def test_retrieval_program_saves_and_loads(tmp_path, small_lm):
     pool = pool_of(ALL)
     original = RetrievalProgram(CodeFromExamples(), pool, k=2, mmr_lambda=0.6, order="random", seed=5)
     path = tmp_path / "retrieval.json"
@@ -303,7 +295,7 @@ def test_retrieval_program_saves_and_loads(tmp_path):
     assert (loaded.k, loaded.mmr_lambda, loaded.order, loaded.seed) == (2, 0.6, "random", 5)
     views = [SUM_QUERY, *(e.task for e in task_examples([STRINGS[1], DICTS[0]]))]
     assert [loaded.select(v) for v in views] == [original.select(v) for v in views]
-    lm = offline_lm(SynthesisResponder(budget=SynthBudget(max_programs=5000)), cache=False)
+    lm = small_lm(5000)
     with dspy.context(lm=lm):
         assert loaded(task=SUM_QUERY).code == original(task=SUM_QUERY).code
     prompt = "\n".join(m["content"] for entry in lm.history for m in entry["messages"])

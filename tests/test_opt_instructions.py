@@ -17,10 +17,8 @@ import pytest  # noqa: E402
 from codeloop.benchmarks import Task  # noqa: E402
 from codeloop.benchmarks.rounds import RoundsConfig  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
-from codeloop.execution import IOTest, Sandbox  # noqa: E402
-from codeloop.lm import SynthesisResponder, offline_lm  # noqa: E402
+from codeloop.execution import IOTest  # noqa: E402
 from codeloop.lm._accounting import Budget  # noqa: E402
-from codeloop.lm.synth import SearchBudget as SynthBudget  # noqa: E402
 from codeloop.lm.synth import blocks_in_instruction  # noqa: E402
 from codeloop.modules import build_module  # noqa: E402
 from codeloop.optimizers import generation_predictors, task_examples  # noqa: E402
@@ -64,21 +62,15 @@ CONFIG = RoundsConfig(k=4)
 TRAINSET, DEVSET = task_examples(TRAIN, CONFIG), task_examples(DEV, CONFIG)
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as sb:
-        yield sb
+@pytest.fixture
+def fresh_lm(small_lm):
+    """``fresh_lm()``: a new offline LM (conftest's, at SYNTH_BUDGET) per compile: the engine numbers
+    repeated samples, so sharing one between runs would give the second run different samples."""
+    return lambda: small_lm(SYNTH_BUDGET)
 
 
-def fresh_lm():
-    """A new offline LM per compile: the engine numbers repeated samples, so sharing one
-    between runs would give the second run different samples."""
-    return offline_lm(SynthesisResponder(budget=SynthBudget(max_programs=SYNTH_BUDGET)), cache=False)
-
-
-def compile_with(cls, sandbox, **settings):
-    optimizer = cls(lm=settings.pop("lm", None) or fresh_lm(), sandbox=sandbox, seed=settings.pop("seed", 0),
-                    **settings)
+def compile_with(cls, sandbox, lm, **settings):
+    optimizer = cls(lm=lm, sandbox=sandbox, seed=settings.pop("seed", 0), **settings)
     program = optimizer.compile(build_module("from-examples"), trainset=TRAINSET, valset=DEVSET)
     return optimizer, program
 
@@ -92,15 +84,15 @@ def candidates(optimizer):
     return [t for t in optimizer.trials if t.kind == "candidate"]
 
 
-def test_seed_instruction_scores_the_student_once_and_leaves_it_alone(sandbox):
-    optimizer, program = compile_with(SeedInstruction, sandbox)
+def test_seed_instruction_scores_the_student_once_and_leaves_it_alone(sandbox, fresh_lm):
+    optimizer, program = compile_with(SeedInstruction, sandbox, fresh_lm())
     assert [t.score for t in candidates(optimizer)] == [0.0]  # the premise of the family
     assert instruction_of(program) == instruction_of(build_module("from-examples"))
     assert optimizer.spend.calls == len(DEVSET) == optimizer.estimate_calls(program, len(TRAINSET), len(DEVSET))
 
 
-def test_ape_scores_the_seed_and_n_proposals_and_installs_the_best(sandbox):
-    optimizer, program = compile_with(ApeInstructions, sandbox, n_candidates=3)
+def test_ape_scores_the_seed_and_n_proposals_and_installs_the_best(sandbox, fresh_lm):
+    optimizer, program = compile_with(ApeInstructions, sandbox, fresh_lm(), n_candidates=3)
     scored = candidates(optimizer)
     (proposal,) = [t for t in optimizer.trials if t.kind == "proposal"]
     assert proposal.lm_calls == 3 and len(scored) == 1 + len(proposal.params["proposals"]) == 4
@@ -111,16 +103,16 @@ def test_ape_scores_the_seed_and_n_proposals_and_installs_the_best(sandbox):
     assert optimizer.spend.calls <= optimizer.estimate_calls(program, len(TRAINSET), len(DEVSET))
 
 
-def test_the_same_seed_chooses_the_same_instruction_and_minibatches_are_seeded(sandbox):
-    runs = [compile_with(ApeInstructions, sandbox, n_candidates=2, minibatch_size=2)[0] for _ in range(2)]
+def test_the_same_seed_chooses_the_same_instruction_and_minibatches_are_seeded(sandbox, fresh_lm):
+    runs = [compile_with(ApeInstructions, sandbox, fresh_lm(), n_candidates=2, minibatch_size=2)[0] for _ in range(2)]
     assert runs[0].best_instructions_ == runs[1].best_instructions_
     assert runs[0].candidates_ == runs[1].candidates_
     assert [t.n_examples for t in runs[0].trials if t.kind != "proposal"] == [2, 2, 2, 3]  # then one full score
 
 
-def test_opro_shows_past_instructions_with_their_scores_best_last(sandbox):
+def test_opro_shows_past_instructions_with_their_scores_best_last(sandbox, fresh_lm):
     model = fresh_lm()
-    optimizer, program = compile_with(OproInstructions, sandbox, lm=model, steps=2, per_step=2)
+    optimizer, program = compile_with(OproInstructions, sandbox, model, steps=2, per_step=2)
     prompts = [str(h["messages"]) for h in model.history if "scored_instructions" in str(h["messages"])]
     assert len(prompts) == 4
     last = prompts[-1].split("[[ ## scored_instructions ## ]]")[-1].split("[[ ## task_demos ## ]]")[0]
@@ -130,9 +122,9 @@ def test_opro_shows_past_instructions_with_their_scores_best_last(sandbox):
     assert optimizer.spend.calls <= optimizer.estimate_calls(program, len(TRAINSET), len(DEVSET))
 
 
-def test_protegi_critiques_the_failing_cases_with_their_feedback(sandbox):
+def test_protegi_critiques_the_failing_cases_with_their_feedback(sandbox, fresh_lm):
     model = fresh_lm()
-    optimizer, program = compile_with(ProtegiInstructions, sandbox, lm=model, steps=1, beam_width=1, expansions=2)
+    optimizer, program = compile_with(ProtegiInstructions, sandbox, model, steps=1, beam_width=1, expansions=2)
     critiques = [str(h["messages"]) for h in model.history if "[[ ## critique ## ]]" in str(h["messages"])]
     assert critiques and "expected:" in critiques[0] and "Generated Outputs" in critiques[0]
     (proposal,) = [t for t in optimizer.trials if t.kind == "proposal"]
@@ -141,23 +133,23 @@ def test_protegi_critiques_the_failing_cases_with_their_feedback(sandbox):
     assert optimizer.spend.calls <= optimizer.estimate_calls(program, len(TRAINSET), len(DEVSET))
 
 
-def test_protegi_can_take_failures_from_training_tasks_instead(sandbox):
-    optimizer, _ = compile_with(ProtegiInstructions, sandbox, steps=1, beam_width=1, expansions=1,
+def test_protegi_can_take_failures_from_training_tasks_instead(sandbox, fresh_lm):
+    optimizer, _ = compile_with(ProtegiInstructions, sandbox, fresh_lm(), steps=1, beam_width=1, expansions=1,
                                 failures_from="train")
     purposes = [t.params.get("purpose") for t in optimizer.trials if t.kind == "proposal"]
     assert "failures" in purposes
 
 
-def test_a_budget_running_out_returns_the_best_so_far(sandbox):
+def test_a_budget_running_out_returns_the_best_so_far(sandbox, fresh_lm):
     # 3 calls score the seed, 2 propose, 3 score the first proposal; the second is cut short
-    optimizer, program = compile_with(ApeInstructions, sandbox, n_candidates=2, budget=Budget(max_calls=9))
+    optimizer, program = compile_with(ApeInstructions, sandbox, fresh_lm(), n_candidates=2, budget=Budget(max_calls=9))
     assert optimizer.budget_exhausted
     assert optimizer.trials[-1].state == "budget"
     assert instruction_of(program) == optimizer.candidates_[1]["instructions"]["generate"]  # scored 1.0
     assert optimizer.best_instructions_ == optimizer.candidates_[1]["instructions"]
 
 
-def test_propose_instructions_gives_the_current_instruction_first_and_pays_n_calls(sandbox):
+def test_propose_instructions_gives_the_current_instruction_first_and_pays_n_calls(sandbox, fresh_lm):
     from codeloop.lm._accounting import Meter
     from codeloop.optimizers._base import Session
 
@@ -170,11 +162,11 @@ def test_propose_instructions_gives_the_current_instruction_first_and_pays_n_cal
     assert meter.spend.calls == 3 and session.trials[0].kind == "proposal" and session.trials[0].lm_calls == 3
 
 
-def test_bad_settings_and_programs_without_a_generator_are_refused(sandbox):
+def test_bad_settings_and_programs_without_a_generator_are_refused(sandbox, fresh_lm):
     with pytest.raises(ConfigError, match="'n_candidates' parameter of ape"):
-        compile_with(ApeInstructions, sandbox, n_candidates=0)
+        compile_with(ApeInstructions, sandbox, fresh_lm(), n_candidates=0)
     with pytest.raises(ConfigError, match="failures_from"):
-        compile_with(ProtegiInstructions, sandbox, failures_from="test")
+        compile_with(ProtegiInstructions, sandbox, fresh_lm(), failures_from="test")
     with pytest.raises(ConfigError, match="no generation predictor"):
         ApeInstructions(lm=fresh_lm(), sandbox=sandbox).compile(dspy.Predict("question -> answer"),
                                                                trainset=TRAINSET, valset=DEVSET)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from codeloop.benchmarks.rounds import (
     summarize,
     to_frame,
 )
-from codeloop.execution import IOTest, Sandbox
+from codeloop.execution import IOTest
 
 REFERENCE = "def f(x):\n    return 2 * x + 1\n"
 
@@ -29,12 +30,6 @@ def make_task(task_id: str, n: int = 6) -> Task:
     tests = [IOTest(args=(x,), expected=2 * x + 1) for x in range(n)]
     return Task(id=task_id, entry_point="f", description="Double the number and add one.",
                 examples=tuple(tests[:3]), hidden_tests=tuple(tests[3:]), reference=REFERENCE)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as sb:
-        yield sb
 
 
 class Reference:
@@ -171,3 +166,81 @@ def test_initial_policies():
     assert pick_initial("informative", pool, 2, rng) == [0, 1]  # nothing seen yet: the first
     with pytest.raises(ValueError, match="initial policy must be one of"):
         pick_initial("best", pool, 3, rng)
+
+
+# ---------------------------------------------------------------------------------------------
+# When the LM fails on every retry
+# ---------------------------------------------------------------------------------------------
+
+
+def lm_down(task_id: str) -> Exception:
+    """What a program raises when its LM call failed on every retry: DSPy's wrapper around it."""
+    from codeloop.exceptions import LMUnavailable
+
+    try:
+        raise LMUnavailable("the test LM failed on all 3 attempts of one call (3 http_5xx); last: HTTP 500",
+                            attempts=3, faults={"http_5xx": 3})
+    except LMUnavailable as cause:
+        try:
+            raise RuntimeError(f"[openai/test] {cause} (task {task_id})") from cause
+        except RuntimeError as wrapped:
+            return wrapped
+
+
+class DownFor:
+    """Right at once, except: ``down`` tasks raise an LM failure (from ``down_from`` round on),
+    and ``slow`` tasks wait ``slow_s`` the way a retrying LM call waits (cancellable)."""
+
+    def __init__(self, down: set[str], *, down_from: int = 1, slow_s: float = 0.0) -> None:
+        self.down, self.down_from, self.slow_s = down, down_from, slow_s
+        self.started: list[str] = []
+
+    def __call__(self, task: TaskView, *, sample: int = 0) -> str:
+        from codeloop import _cancel
+
+        self.started.append(task.id)
+        round_number = len(task.examples) - 2  # k=3 in round 1, one more example each round
+        if task.id in self.down and round_number >= self.down_from:
+            raise lm_down(task.id)
+        if task.id.startswith("slow"):
+            _cancel.wait(self.slow_s)
+        return REFERENCE if round_number >= self.down_from + 1 or task.id not in self.down else "def f(x):\n    return 0\n"
+
+
+def test_an_lm_failure_stops_the_run_at_once_and_keeps_the_finished_tasks(sandbox):
+    """Before, the error surfaced only after every remaining task had run (and none was kept)."""
+    from codeloop.exceptions import LMUnavailable
+
+    tasks = [make_task("fast-0"), make_task("fast-1"), make_task("down"), *(make_task(f"slow-{i}") for i in range(8))]
+    program, kept = DownFor({"down"}, slow_s=3.0), []
+    began = time.monotonic()
+    with pytest.raises(LMUnavailable) as caught:
+        run_rounds(program, tasks, sandbox, RoundsConfig(rounds=2), workers=2, on_task=kept.append)
+    assert time.monotonic() - began < 2.0  # the running slow task stopped waiting; the rest never began
+    assert {rows[0]["task_id"] for rows in kept} >= {"fast-0", "fast-1"} and len(program.started) < len(tasks)
+    error = caught.value
+    assert (error.failed_calls, error.tasks_done, error.tasks_total) == (1, len(kept), len(tasks))
+    assert "failed on all 3 attempts" in error.summary() and f"{len(kept)} of {len(tasks)} test tasks" in error.summary()
+
+
+def test_past_max_lm_errors_a_failed_round_is_recorded_and_left_out_of_the_score(sandbox):
+    tasks = [make_task("a"), make_task("b"), make_task("c")]
+    program = DownFor({"b"}, down_from=2)  # b: wrong in round 1, its LM fails in round 2
+    rows = run_rounds(program, tasks, sandbox, RoundsConfig(rounds=3), max_lm_errors=1)
+    frame = to_frame(rows)
+    failed = frame[frame["state"] == "lm_error"]
+    assert failed[["task_id", "round", "code", "correctness"]].values.tolist() == [["b", 2, "", False]]
+    assert set(frame.loc[frame["state"] == "ok", "task_id"]) == {"a", "b", "c"}  # b's round 1 is kept
+    summary = summarize(frame, 3)
+    assert (summary.tasks, summary.lm_errors, summary.tasks_left_out) == (2, 1, 1)
+    assert summary.solved_at == [1.0, 1.0, 1.0]  # a and c; b is in neither numerator nor denominator
+    with pytest.raises(Exception, match="failed on all 3 attempts"):  # a second failure is one too many
+        run_rounds(DownFor({"a", "b"}), tasks, sandbox, RoundsConfig(rounds=2), max_lm_errors=1)
+
+
+def test_rows_recorded_before_states_existed_count_as_ok():
+    row = {"task_id": "a", "round": 1, "sample": 0, "mode": "examples", "n_examples": 3, "code": REFERENCE,
+           "conformity": True, "correctness": True, "pass_ratio": 1.0, "n_passed": 6, "n_tests": 6, "verdicts": "",
+           "lm_calls": 1, "tokens": 1, "latency_s": 0.1}
+    summary = summarize(to_frame([row]), 1)
+    assert summary.tasks == 1 and summary.solved_at == [1.0] and summary.lm_errors == 0

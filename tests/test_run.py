@@ -22,13 +22,14 @@ import codeloop  # noqa: E402
 from codeloop.benchmarks import Suite, load_suite, write_jsonl_suite  # noqa: E402
 from codeloop.cli import main  # noqa: E402
 from codeloop.exceptions import ConfigError  # noqa: E402
-from codeloop.execution import Sandbox  # noqa: E402
 from codeloop.experiments import (  # noqa: E402
     RunConfig,
+    cluster_bootstrap,
     compare,
     evaluate_saved,
-    paired_bootstrap,
+    holm,
     run_experiment,
+    sign_test,
 )
 from codeloop.lm import resolve_lm  # noqa: E402
 
@@ -51,12 +52,6 @@ def suite_file(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(workers=2) as box:
-        yield box
-
-
 def config(suite_file: Path, out: Path, **changes) -> RunConfig:
     values = dict(suite=f"jsonl:{suite_file}", lm=SMALL_LM, module="from-examples", optimizer="labeled-random",
                   budget=40, rounds=2, k=3, seed=0, workers=2, out=out)
@@ -69,8 +64,9 @@ def test_a_run_writes_its_directory_and_a_summary_with_every_field(suite_file, t
     out = outcome.directory
     assert (out / "trials.jsonl").exists()  # empty: labeled-random scores no candidates
     for name in ("config.json", "program.json", "results.parquet", "summary.json", "summary.csv",
-                 "summary.md", "solved_at.png", "score_vs_calls.png", "rounds.jsonl"):
+                 "summary.md", "solved_at.png", "rounds.jsonl", "suite.json"):
         assert (out / name).stat().st_size > 0, name
+    assert not (out / "score_vs_calls.png").exists()  # labeled-random scored nothing: no empty plot
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) >= SUMMARY_KEYS
     assert summary["tasks"] == 6 and len(summary["solved_at"]) == 2 and len(summary["conformity_at"]) == 2
@@ -121,9 +117,10 @@ def test_bad_settings_name_the_value_and_what_is_accepted(flag, value, needle, t
         RunConfig.build(**{flag: value, "out": tmp_path})
 
 
-def test_k_beyond_the_suites_tests_is_refused(suite_file, tmp_path, sandbox):
-    with pytest.raises(ConfigError, match="--k=15 is too large"):
-        run_experiment(config(suite_file, tmp_path / "r", k=15), sandbox=sandbox)
+def test_k_beyond_what_augmentation_can_give_is_refused(suite_file, tmp_path, sandbox, capsys):
+    with pytest.raises(ConfigError, match="has no test tasks"):  # 12 tests plus 6 made up < 20 + 1
+        run_experiment(config(suite_file, tmp_path / "r", k=20), sandbox=sandbox)
+    assert "dropped 16: too few distinct inputs" in capsys.readouterr().out
     assert not (tmp_path / "r").exists()  # nothing written for a bad run
 
 
@@ -147,10 +144,10 @@ def test_a_loaded_program_is_a_thread_safe_callable(suite_file, tmp_path, sandbo
     outcome = run_experiment(config(suite_file, tmp_path / "run"), sandbox=sandbox, say=lambda line: None)
     program = codeloop.load(outcome.directory / "program.json", lm=SMALL_LM, sandbox=sandbox)
     solution = program(examples=[((3, 4), 7), ((10, -2), 8), ((0, 0), 0)], name="add")
-    assert solution.passed and solution.verdicts == ["passed"] * 3 and "def add(" in solution.code
+    assert solution.passed_visible and solution.verdicts == ["passed"] * 3 and "def add(" in solution.code
     results: list[bool] = []
     threads = [threading.Thread(target=lambda i=i: results.append(
-        program(examples=[(([1, 2, i],), 3 + i), (([],), 0), (([5],), 5)], name="total").passed)) for i in range(4)]
+        program(examples=[(([1, 2, i],), 3 + i), (([],), 0), (([5],), 5)], name="total").passed_visible)) for i in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -158,6 +155,34 @@ def test_a_loaded_program_is_a_thread_safe_callable(suite_file, tmp_path, sandbo
     assert results == [True] * 4
     with pytest.raises(ConfigError, match=r"examples\[0\]: args must be a tuple"):
         program(examples=[(3, 4)])
+
+
+def test_a_solution_runs_and_checks_its_code_in_the_sandbox_and_arguments_are_never_guessed(
+        suite_file, tmp_path, sandbox):
+    program = codeloop.CompiledProgram(codeloop.build_module("from-examples"), resolve_lm(SMALL_LM).lm, sandbox)
+    solution = program(examples=[((3, 4), 7), ((10, -2), 8), ((0, 0), 0)], name="add")
+    assert solution.passed_visible and not hasattr(solution, "passed")
+    assert solution.run(20, 22) == 42  # computed in the sandbox: the app never execs the code
+    check = solution.check([((1, 1), 2), ((2, 2), 5)])
+    assert [v.status.value for v in check.verdicts] == ["passed", "failed"] and not check.passed
+    with pytest.raises(codeloop.SolutionFailed, match="did not return a value: error") as caught:
+        solution.run("a", 1)  # str + int raises in the child
+    assert caught.value.verdict.error_type == "TypeError"
+    with pytest.raises(ConfigError, match=r"could be one argument or the arguments themselves; write \(\[3, 1, 4\],\)"):
+        program(examples=[([3, 1, 4], 3), ([5, 9, 2], 9)], name="biggest")  # three arguments, or one list?
+    one_list = program(examples=[([3, 1, 4], 4), ([7], 7), ([2, 8], 8)], name="biggest")  # lengths differ: one list
+    assert one_list.run([1, 5, 2]) == 5
+
+
+def test_the_offline_backend_says_so_and_warns_on_description_only_calls(suite_file, tmp_path, sandbox, monkeypatch):
+    outcome = run_experiment(config(suite_file, tmp_path / "run", optimizer="none"), sandbox=sandbox,
+                             say=lambda line: None)
+    monkeypatch.delenv("CODELOOP_LM", raising=False)
+    with pytest.warns(UserWarning, match="offline backend"):
+        program = codeloop.load(outcome.directory / "program.json", sandbox=sandbox)
+    assert program.offline
+    with pytest.warns(UserWarning, match="synthesizes code from examples only"):
+        program(description="count the words", name="words")
 
 
 @pytest.mark.slow
@@ -195,17 +220,40 @@ def test_a_sigkilled_joint_run_continues_where_it_stopped(suite_file, tmp_path):
 # -- compare and eval ---------------------------------------------------------------------
 
 
-def test_paired_bootstrap_gives_the_baseline_a_zero_difference_and_catches_a_constant_gain():
+def test_the_task_bootstrap_gives_the_baseline_a_zero_difference_and_catches_a_constant_gain():
     import numpy as np
 
     rng = np.random.default_rng(0)
     base = rng.integers(0, 2, size=200).astype(float)
     better = base.copy()
     better[np.flatnonzero(base == 0)[:30]] = 1.0  # 30 more units solved, none lost
-    low, high, diff_low, diff_high = paired_bootstrap(np.array([base, better]), 0, resamples=500)
+    low, high, diff_low, diff_high = cluster_bootstrap(np.array([base, better]), 0, resamples=500)
     assert diff_low[0] == diff_high[0] == 0.0
     assert 0 < diff_low[1] <= 0.15 <= diff_high[1]  # a paired gain of exactly 30/200
     assert low[1] < better.mean() < high[1]
+
+
+def test_sign_test_and_holm_are_exact():
+    assert sign_test([1, 1, 1, 1, 1, 0], [0, 0, 0, 0, 0, 0]) == (5, 0, 2 / 32)
+    assert sign_test([1, 0, 0.5], [0, 1, 0.5]) == (1, 1, 1.0)
+    assert sign_test([0, 0], [0, 0]) == (0, 0, 1.0)
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])  # 3p, then max(2p, before), then p
+    assert holm([0.5, 0.001]) == pytest.approx([0.5, 0.002])
+
+
+def test_identical_seeds_do_not_narrow_the_interval(suite_file, tmp_path, sandbox):
+    """The tasks are the same for every seed: a strategy whose results do not depend on the seed
+    (``none``) gets the same interval from two seeds as from one (a bootstrap over (seed, task)
+    pairs narrowed it), and is marked as not varying across seeds."""
+    base = config(suite_file, tmp_path / "c", optimizer="none")
+    one = compare(["none", "labeled-random"], [0], base.model_copy(update={"out": tmp_path / "one"}),
+                  sandbox=sandbox, lm=resolve_lm(SMALL_LM).lm, say=lambda line: None)
+    two = compare(["none", "labeled-random"], [0, 1], base.model_copy(update={"out": tmp_path / "two"}),
+                  sandbox=sandbox, lm=resolve_lm(SMALL_LM).lm, say=lambda line: None)
+    a, b = one.strategies["none"], two.strategies["none"]
+    assert (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high)
+    assert two.tasks == one.tasks == 6 and two.seeds == 2
+    assert b.varies_with_seed is False
 
 
 def test_compare_writes_means_intervals_and_paired_differences_and_resumes(suite_file, tmp_path, sandbox):
@@ -304,3 +352,63 @@ def test_a_run_can_be_logged_to_mlflow(suite_file, tmp_path, sandbox, monkeypatc
     assert run.data.metrics["lm_calls"] == outcome.summary.lm_calls
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"summary.json", "program.json", "solved_at.png"} <= artifacts
+
+
+def test_the_readmes_app_example_runs_as_written(suite_file, tmp_path, sandbox):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Embed a compiled program in your app", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    run_experiment(config(suite_file, tmp_path / "codeloop-runs" / "default", optimizer="none"), sandbox=sandbox,
+                   say=lambda line: None)
+    env = {**os.environ, "PYTHONPATH": str(Path(codeloop.__file__).resolve().parents[1])}
+    env.pop("CODELOOP_LM", None)
+    done = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=240)
+    assert done.returncode == 0, done.stderr
+    code, rest = done.stdout.split("\n\n", 1)  # the printed code ends with a newline of its own
+    assert code.startswith("def add(") and "return" in code
+    assert rest.splitlines() == ["['passed', 'passed', 'passed']", "True", "42", "True"], done.stdout
+
+
+def test_the_summary_says_how_the_program_was_chosen_and_when_the_budget_was_short():
+    from codeloop.experiments._report import budget_note, how_chosen, markdown_table
+
+    kept = {"choice": {"trial": 0, "as_given": True, "scored_on": "all of dev", "finalists": {"0": 0.083, "5": 0.111},
+                       "sign_test_p": 0.5, "best_finalist": 5, "wins": 1, "losses": 0, "tested_on": 28,
+                       "accept_alpha": 0.1}}
+    said = how_chosen("joint", kept)
+    assert "the program as given (Optuna trial 0, 0.083 on all of dev)" in said
+    assert "trial 5 (0.111), won 1 and lost 0 of 28 held-out tasks" in said and "p = 0.500 > 0.1" in said
+    assert how_chosen("none", {}) == "no optimizer: the module as given"
+    assert "below the optimizer's own estimate (651)" in budget_note(150, {"estimate": 651})
+    assert budget_note(150, {"estimate": 100}) == ""
+    table = markdown_table(pd.DataFrame({"round": [1], "solved@r": [0.1234567], "gap": [None]}))
+    assert table.splitlines() == ["| round | solved@r | gap |", "|---|---|---|", "| 1 | 0.123 | - |"]
+
+
+def test_the_cli_prints_no_optuna_log_lines(suite_file, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(codeloop.__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-m", "codeloop.cli", "run", "--suite", f"jsonl:{suite_file}", "--lm",
+                           SMALL_LM, "--module", "from-examples", "--optimizer", "joint", "--budget", "20",
+                           "--rounds", "1", "--out", str(tmp_path / "r")], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "A new study created" not in done.stdout + done.stderr
+    assert "chosen: " in done.stdout and "shares of those open tasks" in done.stdout
+
+
+def test_no_empty_plot_and_the_same_test_tasks_for_every_seed(tmp_path, capsys):
+    rows = [{"id": f"own/{n}", "entry_point": "double", "examples": [{"args": [i], "expected": 2 * i} for i in range(3)],
+             "hidden_tests": [{"args": [i], "expected": 2 * i} for i in range(3, 6)],
+             "reference": "def double(x):\n    return 2 * x\n"} for n in range(30)]  # no split: seeded
+    suite = tmp_path / "s.jsonl"
+    suite.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    tested = []
+    for seed in (0, 1):
+        out = tmp_path / f"seed{seed}"
+        assert main(["run", "--suite", f"jsonl:{suite}", "--optimizer", "none", "--lm", SMALL_LM, "--rounds", "1",
+                     "--module", "from-examples", "--seed", str(seed), "--limit", "4", "--out", str(out)]) == 0
+        assert (out / "solved_at.png").exists() and not (out / "score_vs_calls.png").exists()
+        tested.append(sorted(json.loads(line)["task"] for line in (out / "rounds.jsonl").read_text().splitlines()))
+    assert tested[0] == tested[1] and len(tested[0]) == 4
+    assert "score_vs_calls.png" not in capsys.readouterr().out

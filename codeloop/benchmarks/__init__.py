@@ -11,6 +11,7 @@ from ._humaneval import load_humaneval, load_humaneval_hub
 from ._jsonl import jsonl_schema, read_jsonl_suite, write_jsonl_suite
 from ._mbpp import load_mbpp, load_mbpp_hub, load_mbpp_sanitized
 from ._p3 import load_p3
+from ._prepare import Preparation, limited, prepare_suite, ready_for_rounds
 from ._spec import SPEC_FORMS, load_suite
 from ._splits import seeded_split
 from ._task import SPLITS, HiddenTest, LoadReport, Param, SplitName, Suite, Task, TaskView
@@ -20,6 +21,7 @@ __all__ = [
     "HiddenTest",
     "LoadReport",
     "Param",
+    "Preparation",
     "SPEC_FORMS",
     "SPLITS",
     "SplitName",
@@ -28,6 +30,7 @@ __all__ = [
     "TaskView",
     "convert_task",
     "jsonl_schema",
+    "limited",
     "literal_call_args",
     "load_bundled_suite",
     "load_humaneval",
@@ -37,7 +40,9 @@ __all__ = [
     "load_mbpp_sanitized",
     "load_p3",
     "load_suite",
+    "prepare_suite",
     "read_jsonl_suite",
+    "ready_for_rounds",
     "seeded_split",
     "tests_from_assertions",
     "to_example_based",

@@ -64,6 +64,8 @@ def load_suite(spec: str, *, seed: int = 0, skip_bad: bool = False) -> Suite:
                               f"accepted forms: {accepted}")
         return hubs[kind]()
     path = Path(target).expanduser()
+    if path.is_dir():
+        raise ConfigError(f"suite spec {spec!r}: {path} is a directory; name the suite file in it")
     if not path.is_file():
         raise ConfigError(f"suite spec {spec!r}: no such file: {path}")
     return files[kind](path)

@@ -1,7 +1,7 @@
 """How the zygote is started: inside fresh namespaces where the machine allows, else plain.
 
-Namespaces are made once per pool (measured: tens of milliseconds once), not per run; each
-run then pays only a nested PID namespace (about a millisecond).
+Namespaces are made once per pool, not per run, because making them costs tens of
+milliseconds; each run then pays only a nested PID namespace (about a millisecond).
 """
 
 from __future__ import annotations

@@ -1,12 +1,30 @@
 """Experiments end to end: ``codeloop run`` (optimize, evaluate over rounds, report),
-``codeloop compare`` (strategies x seeds with paired-bootstrap intervals) and ``codeloop eval``
+``codeloop compare`` (strategies x seeds with task-level intervals and tests) and ``codeloop eval``
 (a saved program over the rounds), with run directories that resume after a kill."""
 
-from ._compare import Comparison, StrategyResult, compare, comparison_table, paired_bootstrap
+from ._compare import Comparison, StrategyResult, compare, comparison_table, with_modes
 from ._config import RunConfig, environment
 from ._report import RunSummary, write_plots, write_summary
 from ._run import RunOutcome, estimate_run, evaluate_saved, program_digest, run_experiment
+from ._stats import cluster_bootstrap, holm, sign_test
 
-__all__ = ["Comparison", "RunConfig", "RunOutcome", "RunSummary", "StrategyResult", "compare", "comparison_table",
-           "environment", "estimate_run", "evaluate_saved", "paired_bootstrap", "program_digest", "run_experiment",
-           "write_plots", "write_summary"]
+__all__ = [
+    "Comparison",
+    "RunConfig",
+    "RunOutcome",
+    "RunSummary",
+    "StrategyResult",
+    "cluster_bootstrap",
+    "compare",
+    "comparison_table",
+    "environment",
+    "estimate_run",
+    "evaluate_saved",
+    "holm",
+    "program_digest",
+    "run_experiment",
+    "sign_test",
+    "with_modes",
+    "write_plots",
+    "write_summary",
+]

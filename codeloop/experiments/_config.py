@@ -7,14 +7,14 @@ import platform
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..exceptions import ConfigError
 
 #: Fields that may change between a run and its resumption without invalidating its work.
-RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base")
+RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base", "repair", "lm_retries", "lm_timeout", "max_lm_errors")
 
 
 class RunConfig(BaseModel):
@@ -31,9 +31,19 @@ class RunConfig(BaseModel):
     budget: int = Field(150, ge=1, description="LM calls the optimizer may make (evaluation is not capped)")
     rounds: int = Field(3, ge=1, le=50)
     k: int = Field(3, ge=0, le=20, description="examples given in round 1")
+    mode: Literal["examples", "description", "both"] = Field(
+        "examples", description="what the program is given: examples only, the description only, or both")
+    limit: int | None = Field(None, ge=1, description="at most this many tasks per split (a seeded, stratified sample)")
+    skip_bad: bool = Field(False, description="skip malformed suite rows (and report them) instead of stopping")
+    repair: bool = Field(False, description="move damaged files of the run directory aside instead of refusing")
     seed: int = 0
     workers: int = Field(2, ge=1, le=64)
     out: Path = Path("codeloop-runs/default")
+    lm_retries: int = Field(6, ge=0, le=100, description="retries of a failed LM call (over the network)")
+    lm_timeout: float = Field(120.0, gt=0, description="seconds an LM call may wait for the next byte of its reply")
+    max_lm_errors: int = Field(0, ge=0, description="test task rounds whose LM call failed on every retry that the "
+                                                    "evaluation goes on past (recorded as lm_error, left out of the "
+                                                    "score, run again on resume)")
 
     @field_validator("module")
     @classmethod
@@ -53,6 +63,18 @@ class RunConfig(BaseModel):
             raise ValueError(f"unknown optimizer {value!r}; accepted: {', '.join(OPTIMIZER_NAMES)}")
         return value
 
+    @model_validator(mode="after")
+    def _examples_to_show(self) -> RunConfig:
+        if self.k == 0 and self.mode != "description":
+            raise ValueError(f"k=0 shows no examples, which only --mode description runs on (mode is {self.mode!r}); "
+                             "give --k 1 or more, or --mode description")
+        return self
+
+    @property
+    def shown(self) -> int:
+        """Examples a task shows in round 1 (none in description mode)."""
+        return 0 if self.mode == "description" else self.k
+
     @classmethod
     def build(cls, **values: object) -> RunConfig:
         """Like the constructor, but a bad value raises ``ConfigError`` naming field, value and rule."""
@@ -61,8 +83,11 @@ class RunConfig(BaseModel):
         except ValidationError as exc:
             problems = []
             for error in exc.errors():
-                field = ".".join(str(p) for p in error["loc"]) or "config"
                 message = error["msg"].removeprefix("Value error, ")
+                if not error["loc"]:  # a rule across fields: its message names them
+                    problems.append(message)
+                    continue
+                field = ".".join(str(p) for p in error["loc"])
                 problems.append(f"--{field.replace('_', '-')}={error.get('input')!r}: {message}")
             raise ConfigError("bad run configuration: " + "; ".join(problems)) from None
 
@@ -92,6 +117,6 @@ def check_against_suite(config: RunConfig, suite: Any) -> None:
         raise ConfigError(f"--optimizer {config.optimizer} needs train and dev tasks, but suite {config.suite!r} has "
                           f"{suite.summary_line()}; use --optimizer none or a suite with all three splits")
     min_tests = min(len(task.all_tests) for task in suite.tasks)
-    if config.k >= min_tests:
+    if config.shown >= min_tests:
         raise ConfigError(f"--k={config.k} is too large for suite {config.suite!r}: its smallest task has "
                           f"{min_tests} tests, so k must be between 0 and {min_tests - 1}")

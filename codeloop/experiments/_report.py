@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -28,6 +29,10 @@ class RunSummary(BaseModel):
     conformity_at: list[float | None]
     correctness_at: list[float | None]
     gap_at: list[float | None]
+    open_at: list[int] = []  # tasks still open in round r (the denominator of conformity and correctness)
+    mode: str = "examples"
+    chosen: str = ""  # how the program was chosen, in words
+    budget_note: str = ""  # set when the budget was below the optimizer's own estimate
     lm_calls: int  # optimizing plus evaluating
     tokens: int
     lm_calls_optimize: int
@@ -38,6 +43,8 @@ class RunSummary(BaseModel):
     trials_reused: int
     tasks_reused: int
     wall_seconds: float
+    lm_errors: int = 0  # test task rounds whose LM call failed on every retry (--max-lm-errors)
+    tasks_left_out: int = 0  # test tasks with such a round: left out of every score
 
     @classmethod
     def of(cls, config: RunConfig, rounds: RoundsSummary, optimization: dict[str, Any], *,
@@ -45,89 +52,198 @@ class RunSummary(BaseModel):
         return cls(suite=config.suite, module=config.module, optimizer=config.optimizer, seed=config.seed,
                    tasks=rounds.tasks, rounds=rounds.rounds, k=config.k, solved_at=rounds.solved_at,
                    first_round_share=rounds.first_round_share, conformity_at=rounds.conformity_at,
-                   correctness_at=rounds.correctness_at, gap_at=rounds.gap_at,
+                   correctness_at=rounds.correctness_at, gap_at=rounds.gap_at, open_at=rounds.open_at,
+                   mode=config.mode, chosen=how_chosen(config.optimizer, optimization),
+                   budget_note=budget_note(config.budget, optimization),
                    lm_calls=int(optimization.get("lm_calls", 0)) + rounds.lm_calls,
                    tokens=int(optimization.get("tokens", 0)) + rounds.tokens,
                    lm_calls_optimize=int(optimization.get("lm_calls", 0)), lm_calls_eval=rounds.lm_calls,
                    budget=config.budget, budget_exhausted=bool(optimization.get("budget_exhausted", False)),
                    trials=len(optimization.get("trials", [])), trials_reused=int(optimization.get("trials_reused", 0)),
-                   tasks_reused=tasks_reused, wall_seconds=round(wall_seconds, 2))
+                   tasks_reused=tasks_reused, wall_seconds=round(wall_seconds, 2), lm_errors=rounds.lm_errors,
+                   tasks_left_out=rounds.tasks_left_out)
 
     def table(self) -> pd.DataFrame:
-        """One row per round: solved@r, conformity, correctness and their gap on the tasks still open."""
-        return pd.DataFrame({"round": range(1, self.rounds + 1), "solved@r": self.solved_at,
+        """One row per round: solved@r (of all tasks), and on the tasks still open in that round,
+        how many there were, conformity, correctness and their gap."""
+        open_at = self.open_at or [None] * self.rounds
+        return pd.DataFrame({"round": range(1, self.rounds + 1), "solved@r": self.solved_at, "open": open_at,
                              "conformity": self.conformity_at, "correctness": self.correctness_at,
                              "gap": self.gap_at})
 
     def render(self) -> str:
         def fmt(value: float | None) -> str:
-            return "-" if value is None else f"{value:.3f}"
+            return "-" if value is None or value != value else f"{value:.3f}"
 
-        lines = [f"{self.module} + {self.optimizer} on {self.suite} (test: {self.tasks} tasks, k={self.k}, "
-                 f"seed {self.seed})", "", "round  solved@r  conformity  correctness  gap"]
+        shown = "no examples (description only)" if self.mode == "description" else f"k={self.k}"
+        lines = [f"{self.module} + {self.optimizer} on {self.suite} (test: {self.tasks} tasks, {shown}, "
+                 f"mode {self.mode}, seed {self.seed})", "", "round  solved@r   open  conformity  correctness    gap"]
         for _, row in self.table().iterrows():
-            lines.append(f"{int(row['round']):>5}  {fmt(row['solved@r']):>8}  {fmt(row['conformity']):>10}  "
+            opened = "-" if row["open"] is None or row["open"] != row["open"] else str(int(row["open"]))
+            lines.append(f"{int(row['round']):>5}  {fmt(row['solved@r']):>8}  {opened:>5}  {fmt(row['conformity']):>10}  "
                          f"{fmt(row['correctness']):>11}  {fmt(row['gap']):>5}")
-        lines += ["", f"first-round share: {self.first_round_share:.3f}",
+        lines += ["", LEGEND, "", f"first-round share: {self.first_round_share:.3f}"]
+        if self.chosen:
+            lines.append(f"chosen: {self.chosen}")
+        if self.budget_note:
+            lines.append(f"note: {self.budget_note}")
+        lines += [
                   f"LM calls: {self.lm_calls} ({self.lm_calls_optimize} optimizing, budget {self.budget}"
                   f"{', spent' if self.budget_exhausted else ''}; {self.lm_calls_eval} evaluating), "
                   f"tokens: {self.tokens}",
                   f"trials: {self.trials} ({self.trials_reused} reused), wall time: {self.wall_seconds:.1f} s"]
+        if self.lm_errors:
+            lines.append(f"LM errors: {self.lm_errors} test task rounds failed on every retry; those "
+                         f"{self.tasks_left_out} tasks are left out of the scores (the same command evaluates "
+                         "them again)")
         return "\n".join(lines)
+
+
+LEGEND = ("solved@r: share of all test tasks solved by round r. open: tasks not solved before round r; "
+          "conformity (the code passes the examples shown), correctness (it passes every test) and gap "
+          "(conformity minus correctness) are shares of those open tasks. first-round share: of the tasks "
+          "solved, the share solved in round 1.")
+
+
+def how_chosen(optimizer: str, optimization: dict[str, Any]) -> str:
+    """How the compiled program was chosen, in words (from ``optimization.json``)."""
+    if optimizer == "none":
+        return "no optimizer: the module as given"
+    choice = optimization.get("choice")
+    if choice:
+        finalists = {int(k): v for k, v in (choice.get("finalists") or {}).items()}
+        best = choice.get("best_finalist", choice["trial"])
+        where = choice.get("scored_on", "dev")
+        if choice.get("as_given"):
+            if best == choice["trial"] or best not in finalists:
+                return f"the program as given (Optuna trial {choice['trial']}): no finalist scored higher on {where}"
+            p = choice.get("sign_test_p")
+            versus = (f", won {choice['wins']} and lost {choice['losses']} of {choice.get('tested_on')} held-out tasks"
+                      if choice.get("wins") is not None else "")
+            test = f" (sign test p = {p:.3f} > {choice['accept_alpha']})" if p is not None else ""
+            return (f"the program as given (Optuna trial {choice['trial']}, {finalists.get(choice['trial'], 0):.3f} on "
+                    f"{where}): the best finalist, trial {best} ({finalists[best]:.3f}){versus}, was not "
+                    f"significantly better{test}")
+        p = choice.get("sign_test_p")
+        test = f", sign test p = {p:.3f}" if p is not None else ""
+        versus = (f", won {choice['wins']} and lost {choice['losses']} of {choice.get('tested_on')} held-out tasks"
+                  if choice.get("wins") is not None else "")
+        return f"Optuna trial {choice['trial']} ({finalists.get(choice['trial'], 0):.3f} on {where}{versus}{test})"
+    scored = [t for t in optimization.get("trials", []) if t.get("kind") in ("candidate", "final")
+              and t.get("score") is not None]
+    if not scored:
+        return f"{optimizer} chose without scoring on dev"
+    best = max(scored, key=lambda t: t["score"])
+    return f"{optimizer}'s choice; its best scored trial: {best['number']} ({best['score']:.3f} on {best['n_examples']} dev tasks)"
+
+
+def budget_note(budget: int, optimization: dict[str, Any]) -> str:
+    estimate = optimization.get("estimate")
+    if estimate is None or estimate <= budget:
+        return ""
+    return (f"the budget ({budget} LM calls) is below the optimizer's own estimate ({estimate}): it searched "
+            f"only part of what it would have (raise --budget for a full search)")
+
+
+def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:
+    """``frame`` as a Markdown table, floats rounded to ``digits`` (no extra dependency)."""
+    def cell(value: Any) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return "-"
+        if isinstance(value, float):
+            return f"{value:.{digits}f}"
+        return str(value).replace("|", "\\|")
+
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
 
 
 def write_summary(summary: RunSummary, directory: Path) -> dict[str, Path]:
     paths = {"json": directory / "summary.json", "csv": directory / "summary.csv", "md": directory / "summary.md"}
     paths["json"].write_text(json.dumps(summary.model_dump(), indent=2) + "\n")
     summary.table().to_csv(paths["csv"], index=False)
-    table = summary.table().to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else \
-        summary.table().to_string(index=False)
-    paths["md"].write_text(f"# {summary.module} + {summary.optimizer} on {summary.suite}\n\n{table}\n\n"
-                           f"```\n{summary.render()}\n```\n")
+    paths["md"].write_text(f"# {summary.module} + {summary.optimizer} on {summary.suite}\n\n"
+                           f"{markdown_table(summary.table())}\n\n{LEGEND}\n\n```\n{summary.render()}\n```\n")
     return paths
 
 
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def solved_intervals(frame: pd.DataFrame, rounds: int, *, resamples: int = 2000, seed: int = 0) -> np.ndarray:
+    """95% intervals for solved@r, r = 1..rounds (2 x rounds), by a bootstrap over the test tasks."""
+    primary = frame[frame["sample"] == 0]
+    tasks = sorted(primary["task_id"].unique())
+    if not tasks:
+        return np.zeros((2, rounds))
+    first = primary[primary["correctness"]].groupby("task_id")["round"].min()
+    solved = np.array([[task in first.index and first[task] <= r for r in range(1, rounds + 1)] for task in tasks],
+                      dtype=float)  # tasks x rounds
+    picks = np.random.default_rng(seed).integers(0, len(tasks), size=(resamples, len(tasks)))
+    means = solved[picks].mean(axis=1)  # resamples x rounds
+    return np.quantile(means, [0.025, 0.975], axis=0)
 
 
-def write_plots(summary: RunSummary, trials: list[dict[str, Any]], directory: Path) -> dict[str, Path]:
-    """``solved_at.png`` (solved@round) and ``score_vs_calls.png`` (trial score against cumulative LM calls)."""
+def write_plots(summary: RunSummary, trials: list[dict[str, Any]], directory: Path,
+                frame: pd.DataFrame | None = None, choice: dict[str, Any] | None = None) -> dict[str, Path]:
+    """``solved_at.png`` (solved@round with 95% intervals over tasks) and, when the optimizer scored
+    candidates, ``score_vs_calls.png`` (each trial's dev score against cumulative LM calls, the
+    chosen program marked, the program as given as a reference line). No plot is written empty."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    paths = {"solved_at": directory / "solved_at.png", "score_vs_calls": directory / "score_vs_calls.png"}
-    figure, axes = plt.subplots(figsize=(5, 3.5))
-    axes.plot(range(1, summary.rounds + 1), summary.solved_at, marker="o")
-    axes.set(xlabel="round", ylabel="solved (cumulative share)", ylim=(0, 1),
-             title=f"{summary.module} + {summary.optimizer}")
-    axes.set_xticks(range(1, summary.rounds + 1))
+    paths = {"solved_at": directory / "solved_at.png"}
+    rounds = range(1, summary.rounds + 1)
+    figure, axes = plt.subplots(figsize=(5.5, 3.8))
+    axes.plot(rounds, summary.solved_at, marker="o", label="solved by round r")
+    if frame is not None and len(frame):
+        low, high = solved_intervals(frame, summary.rounds, seed=summary.seed)
+        axes.fill_between(rounds, low, high, alpha=0.2, label="95% CI (bootstrap over tasks)")
+        axes.legend(loc="lower right", fontsize=8)
+    top = max([*summary.solved_at, 0.05])
+    axes.set(xlabel="round", ylabel=f"share of the {summary.tasks} test tasks", ylim=(0, min(1.0, top * 1.6 + 0.05)),
+             title=f"{summary.module} + {summary.optimizer} on {summary.suite}\nsolved@r, {summary.tasks} tasks, "
+                   f"seed {summary.seed}")
+    axes.title.set_fontsize(9)
+    axes.set_xticks(list(rounds))
     figure.tight_layout()
     figure.savefig(paths["solved_at"], dpi=100)
     plt.close(figure)
 
-    figure, axes = plt.subplots(figsize=(5, 3.5))
-    spent, xs, ys, best, bests = 0, [], [], None, []
+    spent, points = 0, []
     for trial in trials:
         spent += int(trial.get("lm_calls", 0))
         if trial.get("kind") in ("candidate", "final") and trial.get("score") is not None:
-            xs.append(spent)
-            ys.append(trial["score"])
-            best = trial["score"] if best is None else max(best, trial["score"])
-            bests.append(best)
-    if xs:
-        axes.scatter(xs, ys, s=12, label="trial")
-        axes.step(xs, bests, where="post", label="best so far")
-        axes.legend()
-    else:
-        axes.text(0.5, 0.5, "no scored trials", ha="center", va="center", transform=axes.transAxes)
-    axes.set(xlabel="LM calls (cumulative)", ylabel="dev score", title="score against LM calls")
+            points.append((spent, float(trial["score"]), trial))
+    if not points:
+        stale = directory / "score_vs_calls.png"
+        if stale.exists():
+            stale.unlink()  # a plot of an earlier run of this directory would describe another search
+        return paths
+    paths["score_vs_calls"] = directory / "score_vs_calls.png"
+    figure, axes = plt.subplots(figsize=(6, 3.8))
+    sizes = sorted({int(p[2].get("n_examples", 0)) for p in points})
+    for size in sizes:
+        mine = [p for p in points if int(p[2].get("n_examples", 0)) == size]
+        axes.scatter([p[0] for p in mine], [p[1] for p in mine], s=14,
+                     label=f"trial scored on {size} dev tasks")
+    given_number = (choice or {}).get("given")
+    given = next((p for p in reversed(points) if given_number is not None  # its last (widest) evaluation
+                  and (p[2].get("params") or {}).get("optuna_trial") == given_number), None)
+    if given is not None:
+        axes.axhline(given[1], linestyle="--", color="grey", linewidth=1, label="program as given")
+    chosen_number = (choice or {}).get("trial")
+    chosen = [p for p in points if chosen_number is not None
+              and (p[2].get("params") or {}).get("optuna_trial") == chosen_number]
+    if chosen:
+        axes.scatter([chosen[-1][0]], [chosen[-1][1]], marker="*", s=160, color="crimson", zorder=3,
+                     label="chosen program")
+    axes.legend(fontsize=7, loc="best")
+    axes.set(xlabel="LM calls spent optimizing (cumulative)", ylabel="dev score (share of tasks solved)",
+             title=f"{summary.optimizer}: each trial's dev score against LM calls\n{summary.module} on {summary.suite}, "
+                   f"budget {summary.budget}")
+    axes.title.set_fontsize(9)
     figure.tight_layout()
     figure.savefig(paths["score_vs_calls"], dpi=100)
     plt.close(figure)

@@ -8,18 +8,27 @@ point (SIGKILL included) continues where it stopped when started again with the 
 * ``trials.db``: the optimizer's Optuna study (joint search), ``trials.jsonl``: every trial;
 * ``program.json``: the compiled program (written once optimizing is done; its presence
   means optimizing is not repeated);
-* ``rounds.jsonl``: each test task's rows, appended as the task finishes;
+* ``rounds.jsonl``: each test task's rows, appended as the task finishes (a task run again
+  appends a new line; the last line of a task is the one that counts);
 * ``results.parquet``, ``summary.json``/``.csv``/``.md`` and the plots, at the end.
+
+When an LM call fails on every retry, the run stops within seconds (past ``max_lm_errors``
+such failures in the evaluation) with :class:`~codeloop.exceptions.LMUnavailable`, after
+checkpointing every finished task; the same command resumes, and runs again the test tasks
+whose rows hold ``state="lm_error"``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
+import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +36,11 @@ import pandas as pd
 
 from .._files import write_json_atomically
 from .._progress import Progress
-from ..benchmarks import load_suite
+from ..benchmarks import Preparation, Suite, prepare_suite
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
-from ..exceptions import ConfigError
+from ..exceptions import ConfigError, LMUnavailable
 from ..execution import Sandbox
-from ..lm import resolve_lm
+from ..lm import RetryPolicy, check_lm_reachable, resolve_lm, retry_stats
 from ..modules import as_program, build_module
 from ..optimizers import (
     build_optimizer,
@@ -50,6 +59,10 @@ logger = logging.getLogger(__name__)
 #: about a third of a call's default budget, so a whole default run takes minutes on 2 cores
 #: (the synthesizer runs in this process, so evaluation threads share one core's worth of it).
 RUN_DEFAULT_LM = "offline:max_programs=30000"
+#: The suite (its seeded split where the source has none, the augmentation, the --limit sample) does
+#: not follow --seed: runs with different seeds are then scored on the same test tasks, which is
+#: what a comparison over seeds needs (the task is its unit of evidence).
+SUITE_SEED = 0
 
 
 @dataclass
@@ -57,6 +70,7 @@ class RunOutcome:
     directory: Path
     summary: RunSummary
     frame: pd.DataFrame
+    plots: list[str] = field(default_factory=list)  # the plot files written
 
 
 def lm_identity(lm: Any) -> str:
@@ -67,27 +81,92 @@ def lm_identity(lm: Any) -> str:
     return f"{model} (max_programs={budget.max_programs})" if budget is not None else model
 
 
+def usable_directory(out: Path) -> None:
+    """Refuse, naming the problem, an ``--out`` that is a file, lies under a file, or cannot be written."""
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            where = "is a file" if parent == out else f"lies under {parent}, which is a file"
+            raise ConfigError(f"--out {out} {where}; give a directory (new or a run's own)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".codeloop-write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: cannot write there ({exc.strerror or exc}); give a writable directory") from None
+
+
+def read_record(path: Path, *, repair: bool) -> dict[str, Any] | None:
+    """A JSON file of the run directory, or ``None`` if absent. A damaged one is refused, naming it;
+    with ``repair`` it is moved aside (``NAME.corrupt-<time>``) and treated as absent, so only the
+    work it recorded is redone."""
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict):
+            raise ValueError(f"holds a {type(record).__name__}, not an object")
+        return record
+    except (ValueError, UnicodeDecodeError) as exc:
+        if not repair:
+            raise ConfigError(f"{path} is damaged ({_describe(exc)}); run again with --repair to move it aside "
+                              "and redo only what it recorded") from None
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        path.replace(aside)
+        logger.warning("moved the damaged %s aside to %s", path, aside.name)
+        return None
+
+
+def readable_study(path: Path, *, repair: bool) -> None:
+    """Refuse a ``trials.db`` that is not an SQLite database (naming it), or with ``repair`` move
+    it aside so the search starts a fresh study."""
+    if not path.exists():
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            db.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if not repair:
+            raise ConfigError(f"{path} is damaged (not a readable SQLite database: {exc}); run again with --repair "
+                              "to move it aside and redo the search's trials") from None
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        path.replace(aside)
+        logger.warning("moved the damaged %s aside to %s", path, aside.name)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}"
+    return str(exc)
+
+
 def _prepare_directory(config: RunConfig, lm_name: str) -> dict[str, Any]:
     """Create the run directory, or check that it belongs to the same experiment; the state so far."""
     out = config.out
+    usable_directory(out)
     config_path = out / "config.json"
     state_path = out / "state.json"
-    if config_path.exists():
-        record = json.loads(config_path.read_text())
-        stored = RunConfig.build(**record["config"])
-        if record.get("lm_resolved", lm_name) != lm_name:
-            raise ConfigError(f"{out} was run with the LM {record['lm_resolved']!r}, not {lm_name!r}; mixing two "
+    record = read_record(config_path, repair=config.repair)
+    if record is not None:
+        try:
+            stored, stored_lm = RunConfig.build(**record["config"]), record["lm_resolved"]
+        except (KeyError, TypeError, ConfigError) as exc:
+            raise ConfigError(f"{config_path} does not hold a run configuration ({exc}); choose another --out, "
+                              "or run with --repair to move it aside") from None
+        if stored_lm != lm_name:
+            raise ConfigError(f"{out} was run with the LM {stored_lm!r}, not {lm_name!r}; mixing two "
                               "LMs in one run would mix their results: choose another --out or the same LM")
         changed = config.differences(stored)
         if changed:
             details = ", ".join(f"{f}: {getattr(stored, f)!r} there, {getattr(config, f)!r} now" for f in changed)
             raise ConfigError(f"{out} holds a different run ({details}); choose another --out or the same settings")
-        return json.loads(state_path.read_text()) if state_path.exists() else {}
-    out.mkdir(parents=True, exist_ok=True)
+        return read_record(state_path, repair=config.repair) or {}
     write_json_atomically(config_path, {"config": config.model_dump(mode="json"), "lm_resolved": lm_name,
                                         "environment": environment(),
                                         "seeds": {"optimizer": config.seed, "rounds": config.seed,
-                                                  "splits": config.seed}})
+                                                  "suite": SUITE_SEED}})
     return {}
 
 
@@ -101,17 +180,22 @@ def _cut_partial_line(path: Path) -> None:
             handle.truncate(data.rfind(b"\n") + 1)
 
 
-def _read_rows(path: Path) -> list[dict]:
-    """The rows of every task finished so far: one line per task, so a line cut short by a
-    kill loses only that task, which is then run again."""
-    rows = []
+def _read_rows(path: Path) -> dict[str, list[dict]]:
+    """The rows of every task finished so far, by task: one line per task, so a line cut short
+    by a kill, or damaged later, loses only that task, which is then run again (and said). A
+    task run again (after an LM error) has a later line, which replaces the earlier one."""
+    by_task: dict[str, list[dict]] = {}
+    damaged = 0
     if path.exists():
-        for line in path.read_text().splitlines():
+        for line in path.read_bytes().splitlines():
             try:
-                rows += json.loads(line)["rows"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
-    return rows
+                rows = json.loads(line.decode("utf-8"))["rows"]
+                by_task[rows[0]["task_id"]] = rows
+            except (ValueError, KeyError, TypeError, IndexError):  # ValueError: bad JSON or bad UTF-8
+                damaged += bool(line.strip())
+    if damaged:
+        logger.warning("%s: %d damaged line(s) skipped; their tasks are run again", path, damaged)
+    return by_task
 
 
 def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any = None,
@@ -122,46 +206,71 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     ``mlflow_uri`` also logs the finished run to MLflow (needs the ``mlflow`` extra).
     """
     began = time.perf_counter()
-    suite = load_suite(config.suite, seed=config.seed)  # bad settings fail before anything is written
-    train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
-    check_against_suite(config, suite)
-    if lm is None:
-        resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM)
-        if resolved.notice:
-            say(f"note: {resolved.notice}")
-        lm = resolved.lm
-    state = _prepare_directory(config, lm_identity(lm))
+    if lm is None:  # bad settings fail before anything is written
+        lm = resolved_lm(config, say)
+    own_sandbox = sandbox is None
+    sandbox = sandbox or Sandbox(workers=config.workers)
+    try:
+        suite, preparation = prepared_suite(config, sandbox, say)
+        train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
+        state = _prepare_directory(config, lm_identity(lm))
+    except BaseException:
+        if own_sandbox:
+            sandbox.close()
+        raise
     out = config.out
+    write_json_atomically(out / "suite.json", preparation.model_dump(mode="json"))
     wall_before = state.get("wall_seconds", 0.0)
 
     def checkpoint_state() -> None:  # so a killed run's time still counts
         state["wall_seconds"] = wall_before + time.perf_counter() - began
         write_json_atomically(out / "state.json", state)
 
-    rounds_config = RoundsConfig(k=config.k, rounds=config.rounds, seed=config.seed)
-    own_sandbox = sandbox is None
-    sandbox = sandbox or Sandbox(workers=config.workers)
+    rounds_config = RoundsConfig(k=config.shown, rounds=config.rounds, seed=config.seed, mode=config.mode)
+    retried_before = retry_stats(lm)
     try:
-        program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, state,
-                                                   say)
+        try:
+            program, optimization = _optimized_program(config, lm, sandbox, train, dev, rounds_config, say)
+        except Exception as exc:  # DSPy wraps an LM failure raised inside its call: name it as what it is
+            failure = LMUnavailable.within(exc)
+            if failure is None:
+                raise
+            checkpoint_state()
+            log = out / "trials.jsonl"
+            trials = len(log.read_text().splitlines()) if log.exists() else 0
+            failure.where = f"while optimizing; {trials} trials are recorded in {log}"
+            if failure is exc:
+                raise
+            raise failure from exc
         checkpoint_state()
         rows = _evaluate(config, program, lm, sandbox, test, rounds_config, state, say, checkpoint_state)
     finally:
         if own_sandbox:
             sandbox.close()
     checkpoint_state()
+    _say_retries(retried_before, retry_stats(lm), say)
     frame = to_frame(rows)
     rounds_summary = summarize(frame, config.rounds)
     summary = RunSummary.of(config, rounds_summary, optimization, wall_seconds=state["wall_seconds"],
                             tasks_reused=state.get("tasks_reused", 0))
     frame.to_parquet(out / "results.parquet", index=False)
     write_summary(summary, out)
-    write_plots(summary, optimization.get("trials", []), out)
+    plots = write_plots(summary, optimization.get("trials", []), out, frame, optimization.get("choice"))
     if mlflow_uri:
         from ._tracking import track_in_mlflow
 
         say(f"logged to MLflow at {mlflow_uri}: run {track_in_mlflow(mlflow_uri, config, summary, out)}")
-    return RunOutcome(out, summary, frame)
+    return RunOutcome(out, summary, frame, sorted(p.name for p in plots.values()))
+
+
+def _say_retries(before: dict[str, Any] | None, after: dict[str, Any] | None, say: Callable[[str], None]) -> None:
+    """One line on the LM faults this run met and retried (nothing when there were none)."""
+    if before is None or after is None or after["retries"] == before["retries"]:
+        return
+    faults = {kind: after["faults"][kind] - before["faults"][kind] for kind in after["faults"]}
+    kinds = ", ".join(f"{n} {kind}" for kind, n in faults.items() if n)
+    say(f"LM faults met and retried: {after['retries'] - before['retries']} retries ({kinds}) over "
+        f"{after['calls'] - before['calls']} calls")
 
 
 def estimate_run(config: RunConfig) -> dict[str, int]:
@@ -169,14 +278,39 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
     evaluation's upper bound (every test task failing every round). Nothing is called."""
     from ..modules import max_lm_calls
 
-    suite = load_suite(config.suite, seed=config.seed)
+    resolved_lm(config, lambda line: None)  # a bad --lm fails a dry run too
+    with Sandbox(workers=config.workers) as sandbox:
+        suite, _ = prepared_suite(config, sandbox, lambda line: None)
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
-    check_against_suite(config, suite)
     student = build_module(config.module)
     optimizer = build_optimizer(config.optimizer, budget=config.budget, seed=config.seed)
     wanted = optimizer.estimate_calls(student, len(train), len(dev)) if optimizer is not None else 0
     return {"optimize_estimate": wanted, "optimize_cap": min(wanted, config.budget),
             "evaluate_at_most": len(test) * config.rounds * max_lm_calls(student)}
+
+
+def resolved_lm(config: RunConfig, say: Callable[[str], None]) -> Any:
+    """The LM ``config`` names, checked to be reachable (a key, a server) before anything is written."""
+    resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM,
+                          retry=RetryPolicy(retries=config.lm_retries, timeout=config.lm_timeout))
+    if not resolved.offline:
+        check_lm_reachable(resolved.model, api_base=config.api_base or os.environ.get("CODELOOP_API_BASE"))
+    if resolved.notice:
+        say(f"note: {resolved.notice}")
+    return resolved.lm
+
+
+def prepared_suite(config: RunConfig, sandbox: Sandbox, say: Callable[[str], None]) -> tuple[Suite, Preparation]:
+    """``config.suite`` with every task runnable in rounds (converted where needed, cached), cut
+    to ``config.limit`` per split, and checked against the run's settings; what was done is said."""
+    suite, preparation = prepare_suite(config.suite, sandbox, k=config.shown, seed=SUITE_SEED,
+                                       skip_bad=config.skip_bad, limit=config.limit)
+    for line in preparation.lines():
+        say(line)
+    if config.limit is not None:
+        say(f"--limit {config.limit}: {suite.summary_line()}")
+    check_against_suite(config, suite)
+    return suite, preparation
 
 
 def program_digest(record: dict[str, Any]) -> str:
@@ -196,16 +330,16 @@ def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sand
     record = json.loads(Path(program_path).read_text())
     config = RunConfig.build(**{**config.model_dump(), "module": record["module"], "optimizer": "none"})
     out = config.out
-    if (out / "config.json").exists():
-        stored = RunConfig.build(**json.loads((out / "config.json").read_text())["config"])
+    stored_record = read_record(out / "config.json", repair=config.repair) if out.is_dir() else None
+    if stored_record is not None:
+        stored = RunConfig.build(**stored_record["config"])
         changed = config.differences(stored)
         if changed:
             raise ConfigError(f"{out} holds a different run (differs in {', '.join(changed)}); choose another --out")
-    if (out / "program.json").exists():
-        held = json.loads((out / "program.json").read_text())
-        if program_digest(held) != program_digest(record):
-            raise ConfigError(f"{out} holds the evaluation of another program; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    held = read_record(out / "program.json", repair=config.repair) if out.is_dir() else None
+    if held is not None and program_digest(held) != program_digest(record):
+        raise ConfigError(f"{out} holds the evaluation of another program; choose another --out")
+    usable_directory(out)
     write_json_atomically(out / "program.json", record)
     write_json_atomically(out / "optimization.json",
                           {"optimizer": "none", "budget": config.budget, "lm_calls": 0, "tokens": 0, "trials": [],
@@ -214,11 +348,11 @@ def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sand
 
 
 def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, rounds_config: RoundsConfig,
-                       state: dict[str, Any], say) -> tuple[Any, dict[str, Any]]:
+                       say) -> tuple[Any, dict[str, Any]]:
     out = config.out
     program_path, optimization_path = out / "program.json", out / "optimization.json"
-    if program_path.exists() and optimization_path.exists():
-        optimization = json.loads(optimization_path.read_text())
+    optimization = read_record(optimization_path, repair=config.repair) if program_path.exists() else None
+    if optimization is not None:
         program, _ = load_program(program_path, sandbox=sandbox)
         optimization["trials_reused"] = len(optimization.get("trials", []))
         say(f"resuming: the compiled program in {program_path} is reused ({optimization['trials_reused']} trials)")
@@ -227,7 +361,9 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
     settings: dict[str, Any] = {"budget": config.budget, "seed": config.seed, "sandbox": sandbox, "lm": lm,
                                 "num_threads": config.workers, "trial_log": out / "trials.jsonl"}
     if config.optimizer != "none" and "storage" in optimizer_class(config.optimizer).param_names():
-        settings["storage"] = f"sqlite:///{(out / 'trials.db').resolve()}"  # a resumable study
+        study_file = out / "trials.db"
+        readable_study(study_file, repair=config.repair)
+        settings["storage"] = f"sqlite:///{study_file.resolve()}"  # a resumable study
     optimizer = build_optimizer(config.optimizer, **settings)
     optimization: dict[str, Any] = {"optimizer": config.optimizer, "budget": config.budget, "lm_calls": 0,
                                     "tokens": 0, "trials": [], "trials_reused": 0, "budget_exhausted": False}
@@ -238,6 +374,9 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
         estimate = optimizer.estimate_calls(student, len(trainset), len(devset))
         say(f"optimizing {config.module} with {config.optimizer}: budget {config.budget} LM calls "
             f"(estimated need {estimate}), {len(trainset)} train and {len(devset)} dev tasks")
+        if estimate > config.budget:
+            say(f"note: the budget ({config.budget}) is below {config.optimizer}'s estimate ({estimate}): it will "
+                "search only part of its space")
         began = time.perf_counter()
         program = optimizer.compile(student, trainset=trainset, valset=devset)
         optimization.update(lm_calls=optimizer.spend.calls, tokens=optimizer.spend.tokens,
@@ -263,12 +402,15 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
 def _evaluate(config: RunConfig, program, lm, sandbox: Sandbox, test, rounds_config: RoundsConfig,
               state: dict[str, Any], say, checkpoint_state) -> list[dict]:
     checkpoint = config.out / "rounds.jsonl"
-    rows = _read_rows(checkpoint)
-    done = {row["task_id"] for row in rows}
+    by_task = _read_rows(checkpoint)
+    failed = {task for task, task_rows in by_task.items() if any(r.get("state") == "lm_error" for r in task_rows)}
+    rows = [row for task, task_rows in by_task.items() if task not in failed for row in task_rows]
+    done = set(by_task) - failed
     state["tasks_reused"] = len(done)
     remaining = [t for t in test if t.id not in done]
-    if done:
-        say(f"resuming: {len(done)} of {len(test)} test tasks already evaluated")
+    if done or failed:
+        again = f"; {len(failed)} whose LM failed are evaluated again" if failed else ""
+        say(f"resuming: {len(done)} of {len(test)} test tasks already evaluated{again}")
     progress = Progress(len(test), "rounds on test")
     progress.update(len(done))
 
@@ -280,8 +422,15 @@ def _evaluate(config: RunConfig, program, lm, sandbox: Sandbox, test, rounds_con
             sink.flush()
             checkpoint_state()
 
-        new_rows = run_rounds(as_program(program, lm=lm), remaining, sandbox, rounds_config,
-                              workers=config.workers, on_task=keep,
-                              progress=lambda n, total: progress.update(len(done) + n))
+        try:
+            new_rows = run_rounds(as_program(program, lm=lm), remaining, sandbox, rounds_config,
+                                  workers=config.workers, on_task=keep, max_lm_errors=config.max_lm_errors,
+                                  progress=lambda n, total: progress.update(len(done) + n))
+        except LMUnavailable as exc:
+            progress.close()
+            checkpoint_state()
+            exc.tasks_done = len(done) + (exc.tasks_done or 0)
+            exc.tasks_total, exc.where = len(test), str(checkpoint)
+            raise
     progress.close()
     return rows + new_rows

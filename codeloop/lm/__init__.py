@@ -22,8 +22,10 @@ from ._accounting import (
 )
 from ._engine import OfflineEngine, offline_lm
 from ._faults import FaultPlan
+from ._preflight import check_lm_reachable
 from ._resolve import OFFLINE_NOTICE, ResolvedLM, resolve_lm
 from ._responder import ChatRequest, SynthesisResponder
+from ._retry import RetryingEngine, RetryPolicy, retry_stats, retrying_lm
 from ._server import ServerHandle, run_server, serve
 
 __all__ = [
@@ -36,13 +38,18 @@ __all__ = [
     "OFFLINE_NOTICE",
     "OfflineEngine",
     "ResolvedLM",
+    "RetryPolicy",
+    "RetryingEngine",
     "ServerHandle",
     "Spend",
     "StoppingLM",
     "SynthesisResponder",
     "budget_stops",
+    "check_lm_reachable",
     "offline_lm",
     "resolve_lm",
+    "retry_stats",
+    "retrying_lm",
     "run_server",
     "serve",
     "total_tokens",

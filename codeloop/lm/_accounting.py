@@ -208,13 +208,13 @@ class MeteredLM(dspy.BaseLM):
         return self(prompt, messages=messages, **kwargs)
 
     def copy(self, **kwargs: Any) -> MeteredLM:
-        return MeteredLM(self.inner.copy(**kwargs), self.meter)
+        return type(self)(self.inner.copy(**kwargs), self.meter)
 
     def __copy__(self) -> MeteredLM:
-        return MeteredLM(self.inner, self.meter)
+        return type(self)(self.inner, self.meter)
 
     def __deepcopy__(self, memo: dict) -> MeteredLM:
-        return MeteredLM(self.inner, self.meter)
+        return type(self)(self.inner, self.meter)
 
     def dump_state(self) -> dict[str, Any]:
         return self.inner.dump_state()
@@ -241,15 +241,6 @@ class StoppingLM(MeteredLM):
             return await super().acall(prompt, messages=messages, **kwargs)
         except BudgetExhausted as exc:
             raise BudgetStop(str(exc)) from exc
-
-    def copy(self, **kwargs: Any) -> StoppingLM:
-        return StoppingLM(self.inner.copy(**kwargs), self.meter)
-
-    def __copy__(self) -> StoppingLM:
-        return StoppingLM(self.inner, self.meter)
-
-    def __deepcopy__(self, memo: dict) -> StoppingLM:
-        return StoppingLM(self.inner, self.meter)
 
     def inspect_history(self, n: int = 1, file: Any = None) -> Any:
         """Quiet unless DSPy logs at DEBUG: COPRO calls this inside ``logger.debug`` f-strings,

@@ -15,7 +15,15 @@ A :class:`FaultPlan` describes, per chat-completion request, what goes wrong:
                          answers normally (``timeout_then="answer"``);
   ``"malformed"``     -> HTTP 200 with a broken reply, one of ``malformed_kinds``:
                          ``"invalid_json"`` (a truncated JSON body) or ``"empty_choices"``
-                         (a well-formed completion whose ``choices`` list is empty).
+                         (a well-formed completion whose ``choices`` list is empty);
+  ``"empty"``         -> HTTP 200, well-formed JSON, but no answer: one of ``empty_kinds``,
+                         ``"no_choices"`` (``choices: []``) or ``"no_text"`` (one choice whose
+                         ``content`` is ``""``);
+  ``"truncated"``     -> HTTP 200 whose ``Content-Length`` promises the whole body, but only
+                         half of it is sent before the connection is closed;
+  ``"slow_body"``     -> HTTP 200, headers at once, then the (complete, correct) body dribbled in
+                         ``slow_body_chunks`` pieces with ``slow_body_gap_s`` between them: a
+                         client whose read timeout is shorter than the gap times out.
 
 Decisions are a pure function of ``(seed, request_index)`` (see :meth:`FaultPlan.decide`), where the
 index counts valid chat-completion requests in arrival order, starting at 0.  So a run repeats
@@ -31,11 +39,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-FaultKind = Literal["http_500", "http_429", "timeout", "malformed"]
+FaultKind = Literal["http_500", "http_429", "timeout", "malformed", "empty", "truncated", "slow_body"]
 MalformedKind = Literal["invalid_json", "empty_choices"]
+EmptyKind = Literal["no_choices", "no_text"]
 
 #: Every counter key a server may report in ``errors_injected``.
-FAULT_KINDS: tuple[str, ...] = ("latency", "http_500", "http_429", "timeout", "malformed")
+FAULT_KINDS: tuple[str, ...] = ("latency", "http_500", "http_429", "timeout", "malformed", "empty", "truncated",
+                                "slow_body")
 
 
 @dataclass(frozen=True)
@@ -46,10 +56,7 @@ class FaultDecision:
     delay_s: float = 0.0
     kind: FaultKind | None = None
     malformed_kind: MalformedKind | None = None
-
-    @property
-    def healthy(self) -> bool:
-        return self.kind is None
+    empty_kind: EmptyKind | None = None
 
 
 class FaultPlan(BaseModel):
@@ -68,27 +75,33 @@ class FaultPlan(BaseModel):
     timeout_then: Literal["close", "answer"] = "close"
     malformed_rate: float = Field(0.0, ge=0.0, le=1.0, description="Rate of malformed 200 replies.")
     malformed_kinds: tuple[MalformedKind, ...] = Field(("invalid_json", "empty_choices"), min_length=1)
+    empty_rate: float = Field(0.0, ge=0.0, le=1.0, description="Rate of well-formed replies with no answer.")
+    empty_kinds: tuple[EmptyKind, ...] = Field(("no_choices", "no_text"), min_length=1)
+    truncated_rate: float = Field(0.0, ge=0.0, le=1.0, description="Rate of bodies cut short, then closed.")
+    slow_body_rate: float = Field(0.0, ge=0.0, le=1.0, description="Rate of bodies sent slowly, in pieces.")
+    slow_body_gap_s: float = Field(0.25, ge=0.0, description="Pause between the pieces of a slow body.")
+    slow_body_chunks: int = Field(4, ge=2, description="Pieces a slow body is sent in.")
+
+    def _rates(self) -> tuple[tuple[FaultKind, float], ...]:
+        # Kinds added later go last, so older plans keep their exact schedules.
+        return (("http_500", self.error_rate), ("http_429", self.rate_limit_rate), ("timeout", self.timeout_rate),
+                ("malformed", self.malformed_rate), ("empty", self.empty_rate),
+                ("truncated", self.truncated_rate), ("slow_body", self.slow_body_rate))
 
     @model_validator(mode="after")
     def _rates_sum_to_at_most_one(self) -> FaultPlan:
-        total = self.error_rate + self.rate_limit_rate + self.timeout_rate + self.malformed_rate
+        total = sum(rate for _, rate in self._rates())
         if total > 1.0 + 1e-9:
             raise ValueError(
-                f"error_rate + rate_limit_rate + timeout_rate + malformed_rate must be <= 1, got {total:g}"
+                "error_rate + rate_limit_rate + timeout_rate + malformed_rate + empty_rate + truncated_rate + "
+                f"slow_body_rate must be <= 1, got {total:g}"
             )
         return self
 
     @property
     def active(self) -> bool:
         """True if this plan can alter any request at all."""
-        return bool(
-            self.latency_s
-            or self.jitter_s
-            or self.error_rate
-            or self.rate_limit_rate
-            or self.timeout_rate
-            or self.malformed_rate
-        )
+        return bool(self.latency_s or self.jitter_s or any(rate for _, rate in self._rates()))
 
     def _rng(self, index: int) -> random.Random:
         digest = hashlib.sha256(f"codeloop-faults:{self.seed}:{index}".encode()).digest()
@@ -102,20 +115,18 @@ class FaultPlan(BaseModel):
         delay = self.latency_s + self.jitter_s * u_jitter
         kind: FaultKind | None = None
         edge = 0.0
-        for name, rate in (
-            ("http_500", self.error_rate),
-            ("http_429", self.rate_limit_rate),
-            ("timeout", self.timeout_rate),
-            ("malformed", self.malformed_rate),
-        ):
+        for name, rate in self._rates():
             edge += rate
             if rate > 0 and u_kind < edge:
-                kind = name  # type: ignore[assignment]
+                kind = name
                 break
-        malformed_kind = None
+        malformed_kind = empty_kind = None
         if kind == "malformed":
             malformed_kind = self.malformed_kinds[int(u_malformed * len(self.malformed_kinds))]
-        return FaultDecision(index=index, delay_s=delay, kind=kind, malformed_kind=malformed_kind)
+        if kind == "empty":
+            empty_kind = self.empty_kinds[int(u_malformed * len(self.empty_kinds))]
+        return FaultDecision(index=index, delay_s=delay, kind=kind, malformed_kind=malformed_kind,
+                             empty_kind=empty_kind)
 
     def schedule(self, count: int, start: int = 0) -> list[FaultDecision]:
         """Decisions for requests ``start .. start + count - 1`` (handy in tests)."""

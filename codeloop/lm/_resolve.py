@@ -6,6 +6,10 @@ LiteLLM read themselves. The offline backend is ``offline`` (or nothing at all);
 search budget per call (smaller is faster and solves less).
 ``api_base`` (or ``CODELOOP_API_BASE``) points an
 ``openai/<name>`` model at any OpenAI-compatible server, such as ``codeloop serve-lm``.
+
+Every call to a model reached over the network is retried by codeloop (``retry``, a
+:class:`~codeloop.lm.RetryPolicy`: retries, timeout, backoff), below DSPy's cache, so a fault
+is never cached; see ``_retry``. The offline backend runs in this process and is not retried.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import dspy
 from ..exceptions import ConfigError
 from ._engine import offline_lm
 from ._responder import SynthesisResponder
+from ._retry import RetryPolicy, retrying_lm
 from .synth import SearchBudget
 
 OFFLINE_NAMES = ("offline", "codeloop-offline")
@@ -49,9 +54,12 @@ def _offline_budget(options: str, model: str) -> SearchBudget:
 
 def resolve_lm(model: str | None = None, *, api_base: str | None = None, env: Mapping[str, str] | None = None,
                cache: bool = True, responder: SynthesisResponder | None = None,
-               default: str = "offline") -> ResolvedLM:
+               default: str = "offline", retry: RetryPolicy | None = None) -> ResolvedLM:
     """The LM named by ``model``, else by ``CODELOOP_LM`` in ``env``, else ``default`` (an
-    offline-backend spec, such as ``offline:max_programs=30000``)."""
+    offline-backend spec, such as ``offline:max_programs=30000``).
+
+    ``retry`` sets how calls to a model over the network are retried and timed out (default
+    :class:`RetryPolicy()`: 6 retries, 120 s without a byte of the reply)."""
     env = os.environ if env is None else env
     source = "flag" if model else "environment" if env.get("CODELOOP_LM") else "default"
     model = (model or env.get("CODELOOP_LM") or default).strip()
@@ -65,9 +73,9 @@ def resolve_lm(model: str | None = None, *, api_base: str | None = None, env: Ma
     if "/" not in model:
         raise ConfigError(f"unknown LM {model!r}: give a LiteLLM model string 'provider/model' "
                           f"(e.g. openai/gpt-4o-mini, or openai/<name> with --api-base) or one of {OFFLINE_NAMES}")
-    kwargs = {"cache": cache}
+    client = {}
     if api_base:
-        kwargs["api_base"] = api_base
+        client["api_base"] = api_base
         provider = model.split("/", 1)[0].upper()
-        kwargs["api_key"] = env.get(f"{provider}_API_KEY") or "unused"  # local servers take any key
-    return ResolvedLM(dspy.LM(model, **kwargs), model, source, False)
+        client["api_key"] = env.get(f"{provider}_API_KEY") or "unused"  # local servers take any key
+    return ResolvedLM(retrying_lm(model, policy=retry, cache=cache, **client), model, source, False)

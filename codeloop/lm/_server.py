@@ -82,7 +82,7 @@ class _RequestError(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Placeholder responder
+# Echo responder (tests the HTTP layer without the synthesizer)
 # ---------------------------------------------------------------------------------------------
 
 _OUTPUT_FIELDS_RE = re.compile(
@@ -213,9 +213,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):  # the client stopped waiting (its timeout): not ours
+            self.close_connection = True
 
     def _send_json(self, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> None:
         self._send_bytes(status, json.dumps(payload).encode(), headers)
@@ -405,8 +408,60 @@ class _Handler(BaseHTTPRequestHandler):
                 body = json.dumps(payload).encode()
                 self._send_bytes(200, body[: max(1, len(body) // 2)])
             return
+        if kind == "empty":
+            if decision.empty_kind == "no_text":
+                payload["choices"] = payload["choices"][:1]
+                payload["choices"][0]["message"]["content"] = ""
+            else:
+                payload["choices"] = []
+            self._send_json(200, payload)
+            return
+        if kind == "truncated":
+            self._send_truncated(json.dumps(payload).encode())
+            return
+        if kind == "slow_body":
+            self._send_slowly(json.dumps(payload).encode(), {"x-request-id": completion_id})
+            return
         handle._bump("completions")
         self._send_json(200, payload, {"x-request-id": completion_id})
+
+    def _send_truncated(self, body: bytes) -> None:
+        """Headers promising ``len(body)`` bytes, half of them, then the connection is closed."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _send_slowly(self, body: bytes, headers: Mapping[str, str]) -> None:
+        """The whole body, in ``slow_body_chunks`` pieces ``slow_body_gap_s`` apart (a healthy
+        answer when the client waits long enough: counted in ``completions`` too)."""
+        handle = self.server.handle
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        chunks = handle.faults.slow_body_chunks
+        size = -(-len(body) // chunks)
+        try:
+            for start in range(0, len(body), size):
+                if start and handle._stopping.wait(handle.faults.slow_body_gap_s):
+                    self.close_connection = True
+                    return
+                self.wfile.write(body[start:start + size])
+                self.wfile.flush()
+        except OSError:  # the client gave up waiting
+            self.close_connection = True
+            return
+        handle._bump("completions")
 
 
 def _parse_chat_request(body: bytes) -> tuple[list[dict], dict]:
@@ -463,11 +518,12 @@ class ServerHandle:
     Counters (thread-safe snapshots):
 
     * ``requests`` -- every HTTP request received, any path;
-    * ``completions`` -- healthy chat completions answered;
+    * ``completions`` -- healthy chat completions answered (slow bodies sent in full included);
     * ``bad_requests`` -- chat requests rejected with 400;
     * ``responder_errors`` -- 500s caused by the responder raising;
     * ``errors_injected`` -- ``{kind: count}`` over :data:`FAULT_KINDS`
-      (``latency``, ``http_500``, ``http_429``, ``timeout``, ``malformed``);
+      (``latency``, ``http_500``, ``http_429``, ``timeout``, ``malformed``, ``empty``,
+      ``truncated``, ``slow_body``);
     * ``fault_log`` -- the :class:`FaultDecision` of each valid chat request, in arrival order
       (the most recent ``FAULT_LOG_SIZE``).
     """

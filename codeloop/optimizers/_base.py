@@ -12,7 +12,6 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,6 +20,7 @@ import dspy
 import numpy as np
 from dspy.teleprompt import Teleprompter
 
+from .._cancel import map_cancelling
 from ..exceptions import BudgetExhausted, ConfigError
 from ..execution import Sandbox, default_sandbox
 from ..lm import Budget, Meter, MeteredLM, Spend
@@ -134,12 +134,8 @@ class Session:
             return score, prediction, str(getattr(outcome, "feedback", "") or "")
 
         results: list[tuple[float, Any, str]] = []
-        try:
-            if self.num_threads == 1 or len(examples) == 1:
-                results = [one(e) for e in examples]
-            else:
-                with ThreadPoolExecutor(max_workers=self.num_threads) as pool:
-                    results = list(pool.map(one, examples))
+        try:  # the first error (a spent budget, an LM that failed on every retry) stops the others
+            results = map_cancelling(one, examples, self.num_threads)
         except BudgetExhausted:
             self._record(kind, params, None, len(examples), start, began, "budget")
             raise
@@ -160,8 +156,8 @@ class Session:
         if self.trial_log is not None:  # as it happens: a killed compile leaves its record
             with self._log_lock, self.trial_log.open("a") as log:
                 log.write(json.dumps(trial.model_dump()) + "\n")
-        logger.info("%s trial %d (%s): score=%s calls=%d", self.optimizer, trial.number, kind,
-                    "-" if score is None else f"{score:.3f}", used.calls)
+        logger.info("%s trial %d (%s): %s, %d LM calls", self.optimizer, trial.number, kind,
+                    "not scored" if score is None else f"score {score:.3f} on {n} dev tasks", used.calls)
         return trial
 
 

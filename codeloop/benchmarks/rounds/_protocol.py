@@ -5,11 +5,20 @@ passes every test of the task it is solved at that round; otherwise a counterexa
 test the code fails, chosen by a policy) is revealed and added to the examples, up to R
 rounds. The program only ever sees a :class:`~codeloop.benchmarks.TaskView` holding the
 examples revealed so far: the remaining tests and the reference never reach it.
+
+An LM call that failed on every retry (:class:`~codeloop.exceptions.LMUnavailable`) fails the
+round it was made in. A run may go on past ``max_lm_errors`` such rounds: each is recorded as a
+row with ``state="lm_error"`` and no code, its task stops there, and the task is left out of
+the scores (see ``summarize``); a resumed run evaluates it again. One more stops the run at once:
+tasks not started are cancelled, running ones stop at their next LM call, the ones that finish
+are still handed to ``on_task``, and the ``LMUnavailable`` is raised with the counts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -18,12 +27,16 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..._cancel import CancelScope
+from ...exceptions import LMUnavailable
 from ...execution import IOTest, Limits, Sandbox, Status
 from .._task import Task, TaskView
 from ._policies import CounterexamplePolicy, InitialPolicy, pick_counterexamples, pick_initial
 
 Mode = Literal["examples", "description", "both"]
 MODES: tuple[str, ...] = ("examples", "description", "both")
+
+logger = logging.getLogger(__name__)
 
 
 class Generation(BaseModel):
@@ -69,11 +82,27 @@ def _summarize_verdicts(statuses: Sequence[Status]) -> str:
     return ",".join(f"{name}:{n}" for name, n in sorted(counts.items()))
 
 
+class _LMErrors:
+    """How many task rounds failed for the LM, against how many the run may go on past."""
+
+    def __init__(self, allowed: int) -> None:
+        self.allowed, self.count = allowed, 0
+        self._lock = threading.Lock()
+
+    def admit(self) -> bool:
+        """Count one more; True if the run may go on past it."""
+        with self._lock:
+            self.count += 1
+            return self.count <= self.allowed
+
+
 class _TaskRun:
     """All rounds of one task."""
 
-    def __init__(self, task: Task, program: SupportsGenerate, sandbox: Sandbox, config: RoundsConfig) -> None:
+    def __init__(self, task: Task, program: SupportsGenerate, sandbox: Sandbox, config: RoundsConfig,
+                 lm_errors: _LMErrors | None = None) -> None:
         self.task, self.program, self.sandbox, self.config = task, program, sandbox, config
+        self.lm_errors = lm_errors or _LMErrors(0)
         self.pool = [t for t in task.all_tests if isinstance(t, IOTest)]
         self.rng = _task_rng(config.seed, task.id)
         self.seen: list[np.ndarray] = []  # pass vectors (over the pool) of every program so far
@@ -98,7 +127,12 @@ class _TaskRun:
         given = self.initial()
         for round_number in range(1, config.rounds + 1):
             view = self.view(given)
-            vectors = [self.sample(view, round_number, s, given) for s in range(config.samples)]
+            vectors = []
+            for s in range(config.samples):
+                vector = self.sample(view, round_number, s, given)
+                if vector is None:
+                    return self.rows  # the LM failed this round: the task stops here
+                vectors.append(vector)
             primary = vectors[0]
             if primary.all():
                 break
@@ -110,24 +144,43 @@ class _TaskRun:
             given = sorted({*given, *new})
         return self.rows
 
-    def sample(self, view: TaskView, round_number: int, sample: int, given: Sequence[int]) -> np.ndarray:
+    def sample(self, view: TaskView, round_number: int, sample: int, given: Sequence[int]) -> np.ndarray | None:
         began = time.perf_counter()
-        output = self.program(view, sample=sample)
+        try:
+            output = self.program(view, sample=sample)
+        except Exception as exc:
+            failure = LMUnavailable.within(exc)
+            if failure is None or not self.lm_errors.admit():
+                raise
+            logger.warning("task %s, round %d: %s; recorded as lm_error, left out of the scores",
+                           self.task.id, round_number, failure)
+            self.rows.append(self.row(round_number, sample, given, state="lm_error",
+                                      latency=time.perf_counter() - began))
+            return None
         latency = time.perf_counter() - began
         generation = output if isinstance(output, Generation) else Generation(code=str(output))
         result = self.sandbox.run(generation.code, self.task.entry_point, self.pool, self.config.limits)
         passed = np.array([v.status is Status.PASSED for v in result.verdicts], dtype=bool)
         self.seen.append(passed)
-        self.rows.append({
+        self.rows.append(self.row(round_number, sample, given, generation=generation, passed=passed,
+                                  verdicts=_summarize_verdicts([v.status for v in result.verdicts]),
+                                  latency=latency))
+        return passed
+
+    def row(self, round_number: int, sample: int, given: Sequence[int], *, latency: float,
+            generation: Generation | None = None, passed: np.ndarray | None = None, verdicts: str = "",
+            state: str = "ok") -> dict:
+        """One row of the results; without a generation (``state="lm_error"``): no code, nothing passed."""
+        generation = generation or Generation(code="")
+        passed = np.zeros(len(self.pool), dtype=bool) if passed is None else passed
+        return {
             "task_id": self.task.id, "round": round_number, "sample": sample, "mode": self.config.mode,
             "n_examples": len(given), "code": generation.code,
-            "conformity": bool(passed[list(given)].all()) if given else True,
-            "correctness": bool(passed.all()), "pass_ratio": float(passed.mean()),
-            "n_passed": int(passed.sum()), "n_tests": len(passed),
-            "verdicts": _summarize_verdicts([v.status for v in result.verdicts]),
-            "lm_calls": generation.lm_calls, "tokens": generation.tokens, "latency_s": latency,
-        })
-        return passed
+            "conformity": bool(passed[list(given)].all()) if given and state == "ok" else state == "ok",
+            "correctness": bool(passed.all()) and state == "ok", "pass_ratio": float(passed.mean()),
+            "n_passed": int(passed.sum()), "n_tests": len(passed), "verdicts": verdicts,
+            "lm_calls": generation.lm_calls, "tokens": generation.tokens, "latency_s": latency, "state": state,
+        }
 
 
 def initial_view(task: Task, config: RoundsConfig | None = None) -> TaskView:
@@ -140,11 +193,14 @@ def initial_view(task: Task, config: RoundsConfig | None = None) -> TaskView:
 def run_rounds(program: SupportsGenerate, tasks: Sequence[Task], sandbox: Sandbox,
                config: RoundsConfig | None = None, *, workers: int | None = None,
                progress: Callable[[int, int], None] | None = None,
-               on_task: Callable[[list[dict]], None] | None = None) -> list[dict]:
+               on_task: Callable[[list[dict]], None] | None = None, max_lm_errors: int = 0) -> list[dict]:
     """Evaluate ``program`` over rounds on ``tasks``; one row per task, round and sample.
 
     ``on_task(rows)`` is called with each task's rows as soon as the task is done (in the
     calling thread, in completion order), so a caller can checkpoint them.
+    Up to ``max_lm_errors`` rounds whose LM call failed on every retry are recorded as
+    ``state="lm_error"`` rows; one more stops the run (see the module docstring), as does any
+    other error a task raises: both are raised once the tasks still running have stopped.
     Tasks without input/output tests (puzzles) cannot be run this way and raise an error
     naming them; convert a suite with ``to_example_based`` first.
     """
@@ -153,13 +209,36 @@ def run_rounds(program: SupportsGenerate, tasks: Sequence[Task], sandbox: Sandbo
     if no_io:
         raise ValueError(f"tasks without input/output tests cannot run in rounds: {no_io[:5]}")
     results: dict[int, list[dict]] = {}
-    with ThreadPoolExecutor(max_workers=workers or sandbox.workers) as pool:
-        futures = {pool.submit(_TaskRun(task, program, sandbox, config).run): i for i, task in enumerate(tasks)}
+    lm_errors, scope = _LMErrors(max_lm_errors), CancelScope()
+    stop: BaseException | None = None
+    pool = ThreadPoolExecutor(max_workers=workers or sandbox.workers)
+    try:
+        futures = {pool.submit(scope.run, _TaskRun(task, program, sandbox, config, lm_errors).run): i
+                   for i, task in enumerate(tasks)}
         for future in as_completed(futures):
-            rows = future.result()
+            try:
+                rows = future.result()
+            except BaseException as exc:  # noqa: BLE001 - the first one stops the run; later ones are its echo
+                if stop is None:
+                    stop = exc
+                    scope.cancel(f"task {tasks[futures[future]].id} failed: {str(exc).splitlines()[0][:200]}")
+                    for pending in futures:
+                        pending.cancel()
+                continue
             results[futures[future]] = rows
             if on_task is not None:
                 on_task(rows)
             if progress is not None:
                 progress(len(results), len(tasks))
+    except BaseException:  # Ctrl-C: stop the running tasks too
+        scope.cancel("interrupted")
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if stop is not None:
+        failure = LMUnavailable.within(stop)
+        if failure is None:
+            raise stop
+        failure.failed_calls, failure.tasks_done, failure.tasks_total = lm_errors.count, len(results), len(tasks)
+        raise failure
     return [row for i in range(len(tasks)) for row in results[i]]

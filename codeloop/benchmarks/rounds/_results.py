@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from ...metrics import mean_pass_at_k
 
 COLUMNS = ["task_id", "round", "sample", "mode", "n_examples", "code", "conformity", "correctness",
-           "pass_ratio", "n_passed", "n_tests", "verdicts", "lm_calls", "tokens", "latency_s"]
+           "pass_ratio", "n_passed", "n_tests", "verdicts", "lm_calls", "tokens", "latency_s", "state"]
 
 
 class RoundsSummary(BaseModel):
@@ -24,26 +24,43 @@ class RoundsSummary(BaseModel):
     conformity_at: list[float | None]  # mean conformity of the tasks still open in round r
     correctness_at: list[float | None]
     gap_at: list[float | None]  # conformity minus correctness, per round
+    open_at: list[int] = []  # tasks still open (not solved before) in round r: the denominator of the three above
     pass_at_k: dict[str, list[float | None]] = {}  # "pass@k" -> per round, when samples > 1
     lm_calls: int = 0
     tokens: int = 0
+    lm_errors: int = 0  # task rounds whose LM call failed on every retry (rows with state "lm_error")
+    tasks_left_out: int = 0  # tasks with such a round: in no score (neither solved nor counted)
 
 
 def to_frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=COLUMNS)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["state"] = frame["state"].fillna("ok")  # rows recorded before there were states
+    return frame
 
 
 def summarize(frame: pd.DataFrame, rounds: int) -> RoundsSummary:
-    """solved@r, first-round share, conformity vs correctness per round, pass@k per round."""
+    """solved@r, first-round share, conformity vs correctness per round, pass@k per round.
+
+    A task with an ``lm_error`` round is left out of every score, numerator and denominator
+    alike: what it would have done from that round on is unknown, and scoring it as unsolved
+    would count the LM's outage as the program's failure. ``lm_calls`` and ``tokens`` still
+    count its rows; ``lm_errors`` and ``tasks_left_out`` say how many there were.
+    """
+    states = frame["state"].fillna("ok") if "state" in frame else pd.Series("ok", index=frame.index)
+    failed = frame.loc[states == "lm_error", "task_id"]
+    lm_errors, left_out = len(failed), failed.nunique()
+    lm_calls, tokens = int(frame["lm_calls"].sum()), int(frame["tokens"].sum())
+    frame = frame[~frame["task_id"].isin(set(failed))]
     tasks = frame["task_id"].nunique()
     primary = frame[frame["sample"] == 0]
     first_solved = primary[primary["correctness"]].groupby("task_id")["round"].min()
     solved_at = [float((first_solved <= r).sum() / tasks) if tasks else 0.0 for r in range(1, rounds + 1)]
     solved_total = len(first_solved)
     first_round_share = float((first_solved == 1).sum() / solved_total) if solved_total else 0.0
-    conformity_at, correctness_at, gap_at = [], [], []
+    conformity_at, correctness_at, gap_at, open_at = [], [], [], []
     for r in range(1, rounds + 1):
         at = primary[primary["round"] == r]
+        open_at.append(int(at["task_id"].nunique()))
         if at.empty:
             conformity_at.append(None)
             correctness_at.append(None)
@@ -65,7 +82,8 @@ def summarize(frame: pd.DataFrame, rounds: int) -> RoundsSummary:
             pass_at[f"pass@{k}"] = per_round
     return RoundsSummary(tasks=tasks, rounds=rounds, solved_at=solved_at, first_round_share=first_round_share,
                          conformity_at=conformity_at, correctness_at=correctness_at, gap_at=gap_at,
-                         pass_at_k=pass_at, lm_calls=int(frame["lm_calls"].sum()), tokens=int(frame["tokens"].sum()))
+                         open_at=open_at, pass_at_k=pass_at, lm_calls=lm_calls, tokens=tokens,
+                         lm_errors=lm_errors, tasks_left_out=left_out)
 
 
 def save_results(frame: pd.DataFrame, summary: RoundsSummary, directory: str | Path) -> dict[str, Path]:

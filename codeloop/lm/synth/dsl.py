@@ -76,10 +76,6 @@ def DICT(t: str) -> bool:
     return t == "dict"
 
 
-def TUPLE(t: str) -> bool:
-    return t == "tuple"
-
-
 def SEQT(t: str) -> bool:
     return t in ("str", "tuple") or is_list(t)
 
@@ -90,10 +86,6 @@ def PAIRS(t: str) -> bool:
 
 def ANY(t: str) -> bool:
     return True
-
-
-def COMPARABLE(t: str) -> bool:
-    return t in ("int", "float", "str")
 
 
 # ---- productions ---------------------------------------------------------------------------
@@ -463,8 +455,6 @@ PRODUCTIONS: tuple[Prod, ...] = (
     _mk("max_key", (STABLE_ITER,), None, "max({0}, key=lambda {x}: {1})", kind="key", lam=False),
     _mk("min_key", (STABLE_ITER,), None, "min({0}, key=lambda {x}: {1})", kind="key", lam=False),
 )
-
-PROD_BY_NAME = {p.name: p for p in PRODUCTIONS}
 
 # Leaves are blocks too: parameters, the lambda variable and constants.
 PARAM = "param"

@@ -359,7 +359,6 @@ class Enumerator:
         plain = [p for p in PRODUCTIONS if p.kind == "plain" and p.name in costs]
         self.lam_plain = [p for p in plain if p.lam]
         self.plain = [p for p in plain if self._useful_in_main(p)]
-        self.bool_prods = [p for p in self.plain if p.name in BOOL_RESULT]
         self.other_prods = [p for p in self.plain if p.name not in BOOL_RESULT]
         self.comps = [p for p in PRODUCTIONS if p.kind != "plain" and p.name in costs]
         self.constants = constants

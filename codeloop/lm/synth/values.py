@@ -131,10 +131,6 @@ _LIST_TAGS = {t: "list[" + tag + "]" for t, tag in _ELEM_TAGS.items()}
 _INT_FLOAT = frozenset({"int", "float"})
 
 
-def _elem_tag_of(e: Any) -> str:
-    return _ELEM_TAGS.get(type(e), "any")
-
-
 def unify(tags: list[str]) -> str:
     """One tag for a value vector: equal tags stay, int+float is float, empty lists defer to
     the other lists, anything else mixed is ``any``."""

@@ -19,6 +19,7 @@ from typing import Any
 import dspy
 import numpy as np
 
+from ..._cancel import CancelScope
 from ...exceptions import BudgetExhausted, ConfigError
 from .._base import Session, rng_for
 from .._examples import view_of
@@ -108,14 +109,23 @@ def bootstrap_pool(session: Session, student: dspy.Module, trainset: Sequence[ds
 
 def _run_all(fn: Any, examples: list[dspy.Example], threads: int, results: list) -> None:
     """``fn`` on every example (in threads), appending results in example order; every example
-    is tried, and the first BudgetExhausted is raised after all have finished."""
+    is tried, and the first BudgetExhausted is raised after all have finished. Any other error
+    (an LM call that failed on every retry) stops the others at once and is raised."""
     stop: BudgetExhausted | None = None
+    scope = CancelScope()
     with ThreadPoolExecutor(max_workers=max(1, threads)) as executor:
-        for future in [executor.submit(fn, e) for e in examples]:
-            try:
-                results.append(future.result())
-            except BudgetExhausted as exc:
-                stop = stop or exc
+        futures = [executor.submit(scope.run, fn, e) for e in examples]
+        try:
+            for future in futures:
+                try:
+                    results.append(future.result())
+                except BudgetExhausted as exc:
+                    stop = stop or exc
+        except BaseException:
+            scope.cancel("another bootstrapping call failed")
+            for future in futures:
+                future.cancel()
+            raise
     if stop is not None:
         raise stop
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -18,7 +18,6 @@ from rank_bm25 import BM25Okapi
 from ...benchmarks import TaskView
 from ...modules import task_inputs
 
-Order = Literal["ascending", "descending", "random"]
 #: ``ascending``: the most similar demo LAST (nearest the question); ``descending``: first;
 #: ``random``: a seeded shuffle.
 ORDERS: tuple[str, ...] = ("ascending", "descending", "random")

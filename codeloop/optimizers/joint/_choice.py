@@ -66,7 +66,7 @@ def choose(finalists: Sequence[Finalist], given: int | None, *, accept_alpha: fl
 
     best = max(finalists, key=key)
     incumbent = next((f for f in finalists if f.number == given), None)
-    p_value = None
+    p_value, wins, losses = None, None, None
     if incumbent is not None and best.number != given:
         if best.scores is None or incumbent.scores is None or len(best.scores) != len(incumbent.scores):
             logger.warning("joint: trial %d and the program as given were not scored on the same examples; "
@@ -79,11 +79,14 @@ def choose(finalists: Sequence[Finalist], given: int | None, *, accept_alpha: fl
             picked = range(len(best.scores)) if test_on is None else test_on
             mine, theirs = [best.scores[i] for i in picked], [incumbent.scores[i] for i in picked]
             p_value = sign_test_p(mine, theirs)
+            wins = sum(a > b for a, b in zip(mine, theirs))
+            losses = sum(a < b for a, b in zip(mine, theirs))
             if not significantly_better(mine, theirs, accept_alpha):
                 logger.info("joint: trial %d (%.3f on %s) does not beat the program as given (%.3f) "
                             "significantly (sign test p=%.3f > %.2f on %d tasks); keeping the program as given",
                             best.number, best.score, where, incumbent.score, p_value, accept_alpha, len(mine))
                 best = incumbent
-    return {"trial": best.number, "as_given": best.number == given, "scored_on": where,
+    return {"trial": best.number, "as_given": best.number == given, "given": given, "scored_on": where,
             "finalists": {f.number: f.score for f in finalists}, "sign_test_p": p_value,
+            "best_finalist": max(finalists, key=key).number, "wins": wins, "losses": losses,
             "tested_on": None if test_on is None else len(test_on), "accept_alpha": accept_alpha}
