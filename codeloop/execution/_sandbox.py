@@ -504,7 +504,7 @@ class Sandbox:
         Default :class:`Limits` for :meth:`run`.
     isolation:
         ``"auto"`` uses every protection the machine allows (namespaces, the minimal root,
-        per-candidate network and IPC namespaces, the seccomp filter, per-candidate cgroups)
+        per-candidate IPC namespaces and abstract sockets, the seccomp filter, per-candidate cgroups)
         and warns once, naming each that is missing and why; ``"namespaces"`` requires the
         namespaces (raises :class:`~codeloop.exceptions.SandboxUnavailable`) and warns about
         the rest; ``"strict"`` requires every protection and raises naming each missing one;

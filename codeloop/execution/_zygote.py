@@ -9,14 +9,16 @@ namespace made once per pool by ``unshare(1)``; it pivots into a minimal read-on
 (``_rootfs``: the interpreter and its standard library, a minimal /dev and /proc, nothing of
 the checkout, the installed package, site-packages or the host's files), empties the
 capability bounding set, and forks each child as PID 1 of a PID namespace of its own, so
-killing the child kills everything the candidate started. Each child then mounts a private
-size-limited tmpfs on /tmp and a /proc of its own PID namespace.
+killing the child kills everything the candidate started. Each child then sets itself up
+(``ChildSetup``: a private size-limited /tmp and its own /proc, IPC namespace, abstract-socket
+scope, no capabilities, the seccomp filter), and the zygote moves it into a cgroup slot of its
+own (``--cgroup-slot``, opened before the pivot) before handing it over.
 
 The zygote keeps warm children ready (forked, set up, rehearsed, waiting for a request) and
 hands each one to the parent over the control socket (``--control FD``, a Unix SEQPACKET
 socket) as three descriptors: the child's request pipe, its result pipe and its pidfd. The
 parent then talks to the child directly; the zygote only forks and reaps.
-    zygote -> parent   {"hello": {"isolation": str, "warnings": [str], "missing": {str: str}, "pid": int}}
+    zygote -> parent   {"hello": {"isolation", "warnings": [str], "missing": {protection: why}, "sockets", "pid"}}
                        {"child": id, "pid": int, "slot": int | None} + fds [request_w, result_r, pidfd]
                        {"exited": id, "detail": str}        (every child, once reaped)
     parent -> zygote   {"warm": n}        keep n children alive (ready or running)
