@@ -88,9 +88,15 @@ def _show_trial_log() -> None:
     """Optimizers log each trial (score, LM calls) at INFO: show those lines while work runs."""
     import logging
 
+    class CurrentStderr(logging.StreamHandler):
+        """Writes to whatever ``sys.stderr`` is now: a stream captured when the handler was made may
+        have been closed since (``main`` called again in one process, as tests and notebooks do)."""
+
+        stream = property(lambda self: sys.stderr, lambda self, value: None)
+
     logger = logging.getLogger("codeloop")
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = CurrentStderr()
         handler.setFormatter(logging.Formatter("  %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)

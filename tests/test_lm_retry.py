@@ -136,7 +136,7 @@ def test_a_cancelled_scope_stops_a_call_between_attempts():
     while cause is not None and not isinstance(cause, Cancelled):
         cause = cause.__cause__
     assert isinstance(cause, Cancelled) and "another task gave up" in str(cause)
-    assert engine.inner.requests == 1 and time.monotonic() - began < 1
+    assert engine.inner.requests == 1 and time.monotonic() - began < 5  # no backoff sleep (1 s would be flaky)
 
 
 def test_calls_usage_and_history_are_counted_once_per_call():
