@@ -13,7 +13,8 @@ def _sandbox_audit(args: argparse.Namespace) -> int:
     from .diagnostics import run_audit
     from .execution import Sandbox
 
-    with Sandbox(workers=1, cache_size=0, isolation=args.isolation) as sandbox:
+    # Two workers: some cases run two candidates side by side (sockets, IPC, fork bombs).
+    with Sandbox(workers=2, cache_size=0, isolation=args.isolation) as sandbox:
         outcomes = run_audit(sandbox)
     return 0 if all(o.contained for o in outcomes) else 1
 
@@ -253,8 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     isolation = argparse.ArgumentParser(add_help=False)
-    isolation.add_argument("--isolation", choices=["auto", "namespaces", "none"], default="auto",
-                           help="sandbox isolation: namespaces where available (auto), required, or none")
+    isolation.add_argument("--isolation", choices=["auto", "namespaces", "strict", "none"], default="auto",
+                           help="sandbox isolation: every protection available (auto, warns naming what is "
+                                "missing), namespaces required, every protection required (strict), or none")
 
     run = commands.add_parser(
         "run", help="optimize a module, evaluate it over rounds on the test split, write a run directory",

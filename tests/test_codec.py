@@ -56,3 +56,32 @@ def test_values_equal_uses_python_equality_or_tolerance():
     assert values_equal(0.1 + 0.2, 0.3, atol=1e-12)
     assert values_equal({"a": [1.0, 2.0]}, {"a": [1.0, 2.0 + 1e-10]}, rtol=1e-9)
     assert not values_equal({"a": [1.0]}, {"b": [1.0]}, atol=1.0)
+
+
+def test_decoding_is_bounded_in_elements_and_nesting():
+    from codeloop.execution._codec import DecodeLimit
+
+    with pytest.raises(DecodeLimit, match="more than 100 parts"):
+        decode(list(range(200)), max_nodes=100)
+    deep: object = 0
+    for _ in range(200):
+        deep = [deep]
+    with pytest.raises(DecodeLimit, match="nested deeper"):
+        decode(deep)
+    assert decode(list(range(100)), max_nodes=101) == list(range(100))
+
+
+@pytest.mark.parametrize("tag, body", [
+    ("s", lambda ks: ks), ("fs", lambda ks: [{"t": [k]} for k in ks]), ("d", lambda ks: [[k, 0] for k in ks])])
+def test_hash_collision_floods_are_refused_in_linear_time(tag, body):
+    import time
+
+    from codeloop.execution._codec import MAX_EQUAL_HASHES, DecodeLimit
+
+    colliding = [k * (2**61 - 1) + 7 for k in range(1, 30_000)]  # all hash to 7
+    began = time.process_time()
+    with pytest.raises(DecodeLimit, match="share a hash value"):
+        decode({tag: body(colliding)})
+    assert time.process_time() - began < 0.5
+    few = colliding[:MAX_EQUAL_HASHES]  # a handful that collide by chance still decode
+    assert len(decode({tag: body(few)})) == MAX_EQUAL_HASHES

@@ -137,17 +137,77 @@ def test_stdout_and_stderr_tails_are_kept_per_test_and_capped(fast_sandbox):
     assert len(second.stderr) == 100 and set(second.stderr.strip()) == {"x"}
 
 
-def test_assertion_tests_run_in_the_child_and_say_so(fast_sandbox):
+def test_assertion_tests_are_judged_in_the_parent_where_their_form_allows(fast_sandbox):
     code = "def add(a, b):\n    return a + b\n"
     tests = [
         AssertTest(code="assert add(1, 2) == 3"),
         AssertTest(code="def check(candidate):\n    assert candidate(2, 2) == 5, 'two and two'\n"),
         AssertTest(code="assert undefined_name"),
+        AssertTest(code="for x in range(3):\n    assert add(x, 0) == x\n"),
     ]
-    ok, bad, broken = fast_sandbox.run(code, "add", tests).verdicts
-    assert ok.status is Status.PASSED and ok.decided_in == "child"
-    assert bad.status is Status.FAILED and "two and two" in bad.reason
-    assert broken.status is Status.ERROR and broken.error_type == "NameError"
+    ok, bad, broken, loop = fast_sandbox.run(code, "add", tests).verdicts
+    assert ok.status is Status.PASSED and ok.decided_in == "parent" and ok.output == 3
+    assert bad.status is Status.FAILED and "two and two" in bad.reason and "candidate(2, 2) gave 4" in bad.reason
+    assert bad.decided_in == "parent"
+    assert broken.status is Status.ERROR and broken.error_type == "NameError" and broken.decided_in == "child"
+    assert loop.status is Status.PASSED and loop.decided_in == "child"
+    assert fast_sandbox.run(code, "add", tests).n_decided_in_child == 2
+
+
+def test_split_assertions_keep_python_semantics(fast_sandbox):
+    code = ("import math\ndef f(k):\n    if k == 9:\n        raise KeyError('nine')\n"
+            "    if k == 4:\n        return (i for i in (2, 1))\n    return [None, 1.5, 7, [3, 1]][k]\n")
+    tests = [AssertTest(code=c) for c in (
+        "assert f(0) is None", "assert abs(f(1) - 1.4) < 0.2", "assert set(f(4)) == {1, 2}",
+        "assert sorted(f(4)) == [1, 2]", "assert f(2) in (6, 7) and f(2) not in [1]", "assert f(1) < f(2) < 8",
+        "assert f(2) == 7 or f(9) == 0", "assert f(2) == 8 or f(9) == 0", "assert f(3)[5] == 1",
+        "import math\nassert math.isclose(f(1), 1.5000001, rel_tol=1e-6)", "assert len(f(3)) == 2 == len([1, 2])",
+        "assert f(2) * 2 == 14, 'doubled'", "assert not f(0)", "assert isinstance(f(2), int)")]
+    got = [(v.status, v.decided_in) for v in fast_sandbox.run(code, "f", tests).verdicts]
+    p, f, e = Status.PASSED, Status.FAILED, Status.ERROR
+    assert [g[0] for g in got] == [p, p, p, p, p, p, p, e, e, p, p, p, p, p]
+    assert {g[1] for g in got} == {"parent"}
+    raised, index = fast_sandbox.run(code, "f", tests[7:9]).verdicts
+    assert raised.error_type == "KeyError" and index.error_type == "IndexError"
+    assert fast_sandbox.run(code, "f", [AssertTest(code="assert f(2) == 8, 'eight'")]).verdicts[0].status is f
+
+
+def test_always_equal_objects_and_shadowed_builtins_do_not_pass_assertions(fast_sandbox):
+    liar = ("class Anything:\n    def __eq__(self, other):\n        return True\n"
+            "    __hash__ = object.__hash__\ndef f(n):\n    return Anything()\n")
+    verdict = fast_sandbox.run(liar, "f", [AssertTest(code="assert f(3) in (1, 2)")]).verdicts[0]
+    assert verdict.status is Status.FAILED and "cannot cross" in verdict.reason
+    shadow = ("def sorted(x):\n    return [1, 2, 3]\ndef len(x):\n    return 3\nset = lambda x: {1}\n"
+              "def f(n):\n    return [3, 2]\n")
+    tests = [AssertTest(code="assert sorted(f(0)) == [1, 2, 3]"), AssertTest(code="assert len(f(0)) == 3"),
+             AssertTest(code="assert set(f(0)) == {1}"),
+             AssertTest(code="for _ in range(1):\n    assert sorted(f(0)) == [1, 2, 3] and len(f(0)) == 3\n")]
+    verdicts = fast_sandbox.run(shadow, "f", tests).verdicts
+    assert [v.status for v in verdicts] == [Status.FAILED] * 4
+    assert [v.decided_in for v in verdicts] == ["parent"] * 3 + ["child"]
+
+
+def test_frames_written_at_import_never_pass_assertion_code_run_in_the_child(fast_sandbox):
+    forger = ("import os, json, struct\n"
+              "def _frame(obj):\n    body = json.dumps(obj).encode()\n    os.write(3, struct.pack('>I', len(body)) + body)\n"
+              "_frame({'load': True, 'i': -1})\n"
+              "for i in range(3):\n    _frame({'ok': True, 'v': None, 'i': i, 'n': 'x' * 32})\n"
+              "os._exit(0)\ndef f(n):\n    return -1\n")
+    tests = [AssertTest(code=f"for _ in range(1):\n    assert f({k}) == {k}\n") for k in range(3)]
+    verdicts = fast_sandbox.run(forger, "f", tests).verdicts
+    assert all(v.status is not Status.PASSED for v in verdicts), [v.reason for v in verdicts]
+    honest = fast_sandbox.run("def f(n):\n    return n\n", "f", tests).verdicts
+    assert [v.status for v in honest] == [Status.PASSED] * 3
+
+
+def test_assertion_code_is_not_run_while_the_candidate_left_threads_running(fast_sandbox):
+    code = ("import threading, time\nthreading.Thread(target=time.sleep, args=(5,), daemon=True).start()\n"
+            "def f(n):\n    return n\n")
+    loop = AssertTest(code="for _ in range(1):\n    assert f(1) == 1\n")
+    split = AssertTest(code="assert f(1) == 1")
+    child, parent = fast_sandbox.run(code, "f", [loop, split]).verdicts
+    assert child.status is Status.ERROR and "thread" in child.reason
+    assert parent.status is Status.PASSED
 
 
 def test_results_are_cached_by_code_tests_and_limits(fast_sandbox):
@@ -165,7 +225,7 @@ def test_bad_arguments_raise_errors_that_name_them(fast_sandbox):
         fast_sandbox.run("", "no pe", [])
     with pytest.raises(ValueError, match="test 1: .*'object'"):
         fast_sandbox.run("def f(x):\n    return x\n", "f", [IOTest(args=(1,), expected=1), IOTest(args=(object(),))])
-    with pytest.raises(ValueError, match="isolation must be"):
+    with pytest.raises(ValueError, match="isolation must be 'auto', 'namespaces', 'strict' or 'none'"):
         Sandbox(isolation="docker")
 
 
@@ -217,7 +277,7 @@ def test_closed_sandbox_refuses_work_and_leaves_no_process():
 def test_without_namespaces_verdicts_hold_and_a_warning_says_isolation_is_reduced(monkeypatch):
     from codeloop.execution import _sandbox
 
-    monkeypatch.setattr(_sandbox, "_warned_reduced", False)
+    monkeypatch.setattr(_sandbox, "_warned", set())
     monkeypatch.setattr(_sandbox, "_namespace_support", lambda: (False, "test says no"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -281,3 +341,110 @@ def test_each_candidate_gets_an_empty_private_tmp(fast_sandbox):
     reader = "import os\ndef f():\n    return sorted(os.listdir('/tmp'))\n"
     assert fast_sandbox.run(writer, "f", [IOTest(expected=["left-behind"])]).passed
     assert fast_sandbox.run(reader, "f", [IOTest(expected=[])]).passed
+
+
+def test_the_candidate_sees_a_minimal_root_without_the_checkout_or_site_packages(fast_sandbox):
+    if not fast_sandbox.isolation.startswith("namespaces") or "minimal root" in fast_sandbox.missing_protections:
+        pytest.skip("the minimal root needs namespaces and pivot_root")
+    import codeloop
+
+    checkout = os.path.dirname(os.path.dirname(os.path.abspath(codeloop.__file__)))
+    code = ("import os, sys, json\nCHECKOUT = " + repr(checkout) + "\ndef f(k):\n"
+            "    if k == 0:\n        return sorted(os.listdir('/dev'))\n"
+            "    if k == 1:\n        return [os.path.exists(p) for p in (CHECKOUT, '/etc/shadow', '/home', sys.modules['__main__'].__file__)]\n"
+            "    if k == 2:\n        return sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"
+            "    if k == 3:\n        import hashlib, sqlite3, decimal\n        return hashlib.sha256(b'').hexdigest()[:6]\n"
+            "    try:\n        import pydantic\n        return 'pydantic'\n    except ImportError:\n        return 'none'\n"
+            )
+    tests = [IOTest(args=(0,), expected=["fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout", "urandom",
+                                          "zero"]),
+             IOTest(args=(1,), expected=[False] * 4), IOTest(args=(2,), expected=[1]),
+             IOTest(args=(3,), expected="e3b0c4"), IOTest(args=(4,), expected="none")]
+    result = fast_sandbox.run(code, "f", tests)
+    assert [v.status for v in result.verdicts] == [Status.PASSED] * 5, [v.reason for v in result.verdicts]
+
+
+def test_an_allow_list_makes_a_site_package_importable():
+    pytest.importorskip("numpy")
+    code = "def f():\n    import numpy\n    return int(numpy.arange(4).sum())\n"
+    with Sandbox(workers=1, limits=FAST, allow_imports=("numpy",)) as sb:
+        assert sb.run(code, "f", [IOTest(expected=6)]).passed
+    with pytest.raises(ValueError, match="'no_such_package_xyz', which is not installed"):
+        Sandbox(allow_imports=("no_such_package_xyz",)).start()
+
+
+@pytest.mark.parametrize("way", ["as available", "network namespace"])
+def test_each_candidate_has_its_own_ipc_and_abstract_sockets_and_no_vsock(way, monkeypatch):
+    from codeloop.execution import _sandbox
+
+    if way == "network namespace":
+        monkeypatch.setattr(_sandbox, "_ZYGOTE_TEST_ARGS", ("--no-landlock",))
+    with Sandbox(workers=1, limits=FAST, cache_size=0) as sandbox:
+        if not sandbox.isolation.startswith("namespaces"):
+            pytest.skip("private IPC and sockets need namespaces")
+        if way == "network namespace":
+            assert sandbox._zygote.socket_privacy == "a network namespace"
+        _private_ipc_and_sockets(sandbox)
+
+
+def _private_ipc_and_sockets(fast_sandbox):
+    writer = ("import ctypes, socket\ndef f():\n    libc = ctypes.CDLL(None)\n"
+              "    s = socket.socket(socket.AF_UNIX)\n    s.bind('\\0codeloop-test-abstract')\n"
+              "    return libc.shmget(0x5EED, 4096, 0o1666) >= 0\n")
+    reader = ("import ctypes, socket\ndef f():\n    libc = ctypes.CDLL(None)\n"
+              "    s = socket.socket(socket.AF_UNIX)\n    s.bind('\\0codeloop-test-abstract')\n"  # free again
+              "    try:\n        socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)\n        vsock = True\n"
+              "    except OSError:\n        vsock = False\n"
+              "    return [libc.shmget(0x5EED, 0, 0) >= 0, vsock]\n")
+    assert fast_sandbox.run(writer, "f", [IOTest(expected=True)]).passed
+    verdict = fast_sandbox.run(reader, "f", [IOTest(expected=[False, False])]).verdicts[0]
+    assert verdict.status is Status.PASSED, verdict.reason
+    if "per-candidate cgroups" in fast_sandbox.missing_protections:
+        return  # without cgroups a candidate is one process: nothing of its own to meet
+    # Within one candidate, its own processes still meet on an abstract socket.
+    among = ("import os, socket\ndef f():\n    s = socket.socket(socket.AF_UNIX)\n    s.bind('\\0codeloop-own')\n"
+             "    s.listen(1)\n    if os.fork() == 0:\n        c = socket.socket(socket.AF_UNIX)\n"
+             "        c.connect('\\0codeloop-own')\n        c.sendall(b'hi')\n        os._exit(0)\n"
+             "    conn, _ = s.accept()\n    return conn.recv(2).decode()\n")
+    verdict = fast_sandbox.run(among, "f", [IOTest(expected="hi")]).verdicts[0]
+    assert verdict.status is Status.PASSED, verdict.reason
+
+
+def test_outputs_over_a_decoding_or_frame_limit_fail_naming_the_limit(fast_sandbox):
+    forge = ("import os, json, struct\ndef f(k):\n    M = 2 ** 61 - 1\n"
+             "    if k == 0:\n        v = {'s': [j * M + 7 for j in range(1, 2000)]}\n"
+             "    else:\n        os.write(3, struct.pack('>I', 50 << 20) + b'{' * 1000)\n        os._exit(0)\n"
+             "    body = json.dumps({'ok': True, 'i': k, 'v': v}).encode()\n"
+             "    os.write(3, struct.pack('>I', len(body)) + body)\n    os._exit(0)\n")
+    (flood,) = fast_sandbox.run(forge, "f", [IOTest(args=(0,), expected=1)]).verdicts
+    (big,) = fast_sandbox.run(forge.replace("i': k", "i': 0"), "f", [IOTest(args=(1,), expected=1)]).verdicts
+    assert flood.status is Status.FAILED and "share a hash value" in flood.reason
+    assert big.status is Status.FAILED and "frame size limit" in big.reason
+
+
+def test_strict_isolation_refuses_naming_each_missing_protection_and_auto_warns_once(monkeypatch):
+    from codeloop.exceptions import SandboxUnavailable
+    from codeloop.execution import _sandbox
+
+    monkeypatch.setattr(_sandbox, "_warned", set())
+    monkeypatch.setattr(_sandbox, "make_pool", lambda slots, processes: (None, "no cgroups in this test"))
+    with pytest.raises(SandboxUnavailable, match=r"per-candidate cgroups \(no cgroups in this test"):
+        Sandbox(workers=1, isolation="strict").start()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            with Sandbox(workers=1, limits=FAST) as sb:
+                assert sb.run("def f():\n    return 1\n", "f", [IOTest(expected=1)]).passed
+    messages = [str(w.message) for w in caught if issubclass(w.category, IsolationWarning)]
+    assert len(messages) == 1 and "per-candidate cgroups: no cgroups in this test" in messages[0]
+    monkeypatch.setattr(_sandbox, "_namespace_support", lambda: (False, "test says no"))
+    with pytest.raises(SandboxUnavailable, match="strict isolation needs Linux namespaces.*test says no"):
+        Sandbox(workers=1, isolation="strict").start()
+
+
+def test_strict_isolation_runs_where_every_protection_is_in_place():
+    with Sandbox(workers=1, limits=FAST, isolation="auto") as probe:
+        if probe.missing_protections:
+            pytest.skip(f"missing here: {sorted(probe.missing_protections)}")
+    with Sandbox(workers=1, limits=FAST, isolation="strict") as sb:
+        assert sb.run("def f():\n    return 1\n", "f", [IOTest(expected=1)]).passed

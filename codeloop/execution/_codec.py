@@ -11,6 +11,12 @@ forged ``__eq__`` can at most choose which plain value it is encoded as, which i
 power as returning that value. Anything else (user classes, generators, numpy arrays)
 raises :class:`Unencodable`, and the parent turns that into a ``failed`` verdict.
 
+Decoding runs in the trusted parent on bytes a candidate wrote, so it is bounded: at most
+``max_nodes`` values, nested at most ``MAX_DEPTH`` deep, and no set or dict whose keys crowd
+onto one hash value (ints, floats and tuples can be made to collide at will, and Python's
+sets then cost quadratic time to build). Over a limit it raises :class:`DecodeLimit`, which
+names the limit.
+
 JSON objects are always tags, so a plain JSON value never needs escaping:
     {"t": [...]} tuple, {"s": [...]} set, {"fs": [...]} frozenset, {"d": [[k, v], ...]} dict,
     {"b": "<hex>"} bytes, {"c": [re, im]} complex, {"f": "nan" | "inf" | "-inf"} float,
@@ -24,6 +30,12 @@ from typing import Any
 
 MAX_DEPTH = 64
 BIG_INT = 10**4000
+MAX_NODES = 1_000_000  # decode's default; the sandbox passes a bound from the run's limits
+MAX_EQUAL_HASHES = 32  # keys of one set or dict that may share a hash value
+# Builtins the child's runner may apply to a call's result before encoding it (``sorted(f(x))``
+# in an assertion judged by the parent): always the runner's own, never the candidate's names.
+WRAPPERS = ("list", "tuple", "set", "frozenset", "sorted", "len", "sum", "min", "max", "bool", "str", "int",
+            "float", "abs", "round", "dict", "any", "all")
 
 
 class Unencodable(TypeError):
@@ -84,15 +96,49 @@ def encode(value: Any, *, max_nodes: int = 1_000_000) -> Any:
 _SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
-def decode(data: Any) -> Any:
-    """Rebuild plain built-in values from :func:`encode`'s form; raise ``ValueError`` if malformed.
+class DecodeLimit(ValueError):
+    """Decoding stopped at one of its limits; the message names the limit."""
+
+
+def _check_hashes(keys: list) -> None:
+    """Refuse keys that crowd onto one hash value (``TypeError`` if one is unhashable)."""
+    counts: dict[int, int] = {}  # hash values are distinct ints below 2**61: no collisions here
+    for key in keys:
+        h = hash(key)
+        n = counts.get(h, 0) + 1
+        if n > MAX_EQUAL_HASHES:
+            raise DecodeLimit(f"more than {MAX_EQUAL_HASHES} keys of one set or dict share a hash value "
+                              "(a hash-collision flood)")
+        counts[h] = n
+
+
+def safe_set(items: list) -> set:
+    """``set(items)``, refusing a hash-collision flood (see :class:`DecodeLimit`)."""
+    _check_hashes(items)
+    return set(items)
+
+
+def safe_dict(pairs: list) -> dict:
+    """``dict(pairs)``, refusing a hash-collision flood in the keys."""
+    _check_hashes([key for key, _ in pairs])
+    return dict(pairs)
+
+
+def decode(data: Any, *, max_nodes: int = MAX_NODES) -> Any:
+    """Rebuild plain built-in values from :func:`encode`'s form; raise ``ValueError`` if malformed,
+    :class:`DecodeLimit` (a ``ValueError``) past ``max_nodes`` values, ``MAX_DEPTH`` levels, or
+    ``MAX_EQUAL_HASHES`` keys of one set or dict on one hash value.
 
     The parent calls this on bytes written by untrusted code, so every shape is checked.
     """
+    budget = [max_nodes]
 
     def dec(x: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise DecodeLimit(f"the value has more than {max_nodes} parts")
         if depth > MAX_DEPTH + 1:
-            raise ValueError("encoded value is nested too deeply")
+            raise DecodeLimit(f"the value is nested deeper than {MAX_DEPTH} levels")
         if x is None or isinstance(x, (bool, int, float, str)):
             return x
         if isinstance(x, list):
@@ -103,16 +149,16 @@ def decode(data: Any) -> Any:
         if tag == "t":
             return tuple(dec(item, depth + 1) for item in _list(body, tag))
         if tag == "s":
-            return {dec(item, depth + 1) for item in _list(body, tag)}
+            return safe_set([dec(item, depth + 1) for item in _list(body, tag)])
         if tag == "fs":
-            return frozenset(dec(item, depth + 1) for item in _list(body, tag))
+            return frozenset(safe_set([dec(item, depth + 1) for item in _list(body, tag)]))
         if tag == "d":
-            out = {}
+            pairs = []
             for pair in _list(body, tag):
                 if not isinstance(pair, list) or len(pair) != 2:
                     raise ValueError("malformed dict entry in encoded value")
-                out[dec(pair[0], depth + 1)] = dec(pair[1], depth + 1)
-            return out
+                pairs.append((dec(pair[0], depth + 1), dec(pair[1], depth + 1)))
+            return safe_dict(pairs)
         if tag == "b" and isinstance(body, str):
             return bytes.fromhex(body)
         if tag == "c" and isinstance(body, list) and len(body) == 2:
@@ -125,7 +171,9 @@ def decode(data: Any) -> Any:
 
     try:
         return dec(data, 0)
-    except (TypeError, OverflowError, RecursionError) as exc:  # unhashable set items, huge numbers
+    except RecursionError:
+        raise DecodeLimit("the value is nested too deeply to decode") from None
+    except (TypeError, OverflowError) as exc:  # unhashable set items, huge numbers
         raise ValueError(f"malformed encoded value: {type(exc).__name__}: {str(exc)[:100]}") from None
 
 

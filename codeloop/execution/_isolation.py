@@ -6,15 +6,15 @@ milliseconds; each run then pays only a nested PID namespace (about a millisecon
 
 from __future__ import annotations
 
-import itertools
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ZYGOTE_SCRIPT = Path(__file__).with_name("_zygote.py")
-_cgroup_ids = itertools.count()
 
 # Only what Python needs; nothing of the parent's environment (API keys) crosses.
 SCRUBBED_ENV = {
@@ -46,43 +46,40 @@ def namespace_support() -> tuple[bool, str]:
     return True, ""
 
 
-def zygote_command(namespaces: bool) -> list[str]:
-    """The argv that starts a zygote (``python -I``: no user site, no env, no cwd on the path)."""
+def zygote_command(namespaces: bool, allow_imports: Sequence[str] = ()) -> list[str]:
+    """The argv that starts a zygote (``python -I``: no user site, no env, no cwd on the path).
+
+    ``allow_imports`` names top-level packages the candidates may import beyond the standard
+    library: their directories are bound into the minimal root and imported in the zygote.
+    """
     python = [os.path.realpath(sys.executable), "-I", "-B", str(ZYGOTE_SCRIPT)]
+    for name in allow_imports:
+        python += ["--preload", name]
+        for path in import_paths(name):
+            python += ["--allow", path]
+            python += ["--path", os.path.dirname(path)]
     if not namespaces:
         return python
     return [shutil.which("unshare") or "unshare", *_NAMESPACE_ARGS, *python, "--namespaces"]
 
 
-PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")  # cgroup v1 pids controller
-
-
-def make_pids_cgroup(max_pids: int) -> Path | None:
-    """A cgroup that caps how many processes the zygote and all its children may have.
-
-    ``RLIMIT_NPROC`` is not enforced for root, so as root this is what stops a fork bomb
-    from exhausting the machine's process ids. Needs root and the cgroup v1 pids
-    controller; returns None where either is missing (non-root users keep RLIMIT_NPROC).
-    Stale groups left by killed runs are removed first.
-    """
-    if os.geteuid() != 0 or not (PIDS_CGROUP_ROOT / "cgroup.procs").exists():
-        return None
-    for stale in PIDS_CGROUP_ROOT.glob("codeloop-*"):
-        owner = stale.name.split("-")[1]
-        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
-            remove_cgroup(stale)
-    path = PIDS_CGROUP_ROOT / f"codeloop-{os.getpid()}-{next(_cgroup_ids)}"
-    try:
-        path.mkdir()
-        (path / "pids.max").write_text(str(max_pids))
-    except OSError:
-        remove_cgroup(path)
-        return None
-    return path
-
-
-def remove_cgroup(path: Path) -> None:
-    try:
-        path.rmdir()  # a cgroup directory is removed with rmdir once no process is in it
-    except OSError:
-        pass
+def import_paths(name: str) -> list[str]:
+    """Where the top-level package or module ``name`` lives, as this process would import it,
+    with the ``<name>.libs`` directory wheels vendor shared libraries in; raises ``ValueError``
+    naming the package if it cannot be found."""
+    if not name.isidentifier():
+        raise ValueError(f"allow_imports must name top-level packages, got {name!r}")
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise ValueError(f"allow_imports names {name!r}, which is not installed for {sys.executable}")
+    if spec.submodule_search_locations:
+        paths = [os.path.realpath(p) for p in spec.submodule_search_locations]
+    elif spec.origin and os.path.isfile(spec.origin):
+        paths = [os.path.realpath(spec.origin)]
+    else:
+        raise ValueError(f"allow_imports names {name!r}, which has no files to bind (a built-in module?)")
+    for path in list(paths):
+        libs = os.path.join(os.path.dirname(path), f"{name}.libs")
+        if os.path.isdir(libs):
+            paths.append(os.path.realpath(libs))
+    return paths

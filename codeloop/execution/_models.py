@@ -51,10 +51,16 @@ class IOTest(BaseModel):
 class AssertTest(BaseModel):
     """Assertion code that could not be turned into an I/O pair.
 
-    It runs in the child under the same limits, so its verdict is decided in the child
-    (less trusted): the result records ``decided_in="child"``. The code sees the
-    candidate's globals and the entry point as ``candidate``; if it defines
-    ``check(candidate)`` (HumanEval form), that is called.
+    Where its form allows (asserts over calls of the entry point with arguments the test
+    spells out, in comparisons, membership, boolean logic, arithmetic and a set of builtins;
+    at module level or in a ``check(candidate)`` function), it is judged in the parent: the
+    child only makes the calls (applying the runner's own ``sorted``, ``list`` ... where the
+    assertion wraps a call in them) and the parent evaluates each ``assert`` on the decoded
+    results. Otherwise the code runs in the child under the same limits and its verdict is
+    decided there (less trusted): the result records ``decided_in="child"``. That code sees the
+    candidate's globals (but the runner's builtins, never a candidate's name for one) and the
+    entry point as ``candidate``; if it defines ``check(candidate)`` (HumanEval form), that is
+    called; the runner's frame counts only with the nonce given after the code loaded.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -94,13 +100,15 @@ class Limits(BaseModel):
 
     timeout_s: float = Field(2.0, gt=0, description="wall-clock limit per test (and for module load)")
     candidate_timeout_s: float = Field(10.0, gt=0, description="wall-clock limit for all tests together")
-    memory_mb: int = Field(1024, ge=64, description="address-space limit per process")
+    memory_mb: int = Field(1024, ge=64, description="memory of all the candidate's processes together (a "
+                                                     "cgroup; page cache, tmpfs and memfds included), and the "
+                                                     "address-space limit of each")
     max_output_bytes: int = Field(256_000, ge=1024, description="largest encoded return value")
     output_tail_bytes: int = Field(2048, ge=0, description="stdout/stderr kept per test (the tail)")
     file_size_mb: int = Field(16, ge=1, description="largest file the candidate may write")
     open_files: int = Field(64, ge=16, description="file descriptors per process")
-    processes: int = Field(32, ge=1, description="process/thread limit per candidate (RLIMIT_NPROC; as root, "
-                                                  "a pids cgroup caps the pool instead)")
+    processes: int = Field(32, ge=1, description="processes and threads of one candidate together (a pids "
+                                                  "cgroup; RLIMIT_NPROC too, which root is exempt from)")
 
 
 class Verdict(BaseModel):
@@ -143,6 +151,11 @@ class RunResult(BaseModel):
     @property
     def n_passed(self) -> int:
         return sum(v.passed for v in self.verdicts)
+
+    @property
+    def n_decided_in_child(self) -> int:
+        """Verdicts of assertion code the child ran and judged (less trusted)."""
+        return sum(v.decided_in == "child" for v in self.verdicts)
 
     @property
     def pass_ratio(self) -> float:

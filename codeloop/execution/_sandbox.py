@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import queue
+import secrets
 import select
 import signal
 import socket
@@ -28,14 +29,16 @@ from typing import Literal
 
 from ..exceptions import IsolationWarning, SandboxError, SandboxUnavailable
 from ._cache import ResultCache, result_key
-from ._isolation import SCRUBBED_ENV, make_pids_cgroup, namespace_support, remove_cgroup, zygote_command
-from ._judge import encode_tests, judge
+from ._cgroups import make_pool
+from ._isolation import SCRUBBED_ENV, namespace_support, zygote_command
+from ._judge import Layout, judge, layout_tests
 from ._models import IOTest, Limits, RunResult, SatTest, Status, Test, Verdict
 
 HEADER = struct.Struct(">I")
 HELLO_TIMEOUT_S = 30.0
 EXIT_REPORT_TIMEOUT_S = 10.0
-_warned_reduced = False
+_warned: set[str] = set()  # warnings given in this process (each once)
+_ZYGOTE_TEST_ARGS: tuple[str, ...] = ()  # tests force fallbacks with these (e.g. --no-landlock)
 _warn_lock = threading.Lock()
 
 
@@ -47,9 +50,11 @@ class _ZygoteDied(Exception):
 class _WarmChild:
     id: int
     pid: int
+    slot: int | None  # its cgroup slot, if the pool has per-candidate cgroups
     request_w: int
     result_r: int
     pidfd: int
+    oom_before: int = 0  # its slot's count of kills for the memory limit, read when it arrived
 
     def close(self) -> None:
         for fd in (self.request_w, self.result_r, self.pidfd):
@@ -100,14 +105,19 @@ def _read_small(path: str) -> bytes:
 class _Zygote:
     """One running zygote: its control socket, its warm children, and their exit reports."""
 
-    def __init__(self, namespaces: bool, warm: int, max_processes: int) -> None:
+    def __init__(self, namespaces: bool, warm: int, processes: int, allow_imports: Sequence[str] = ()) -> None:
+        command = zygote_command(namespaces, allow_imports)  # first: it checks the allow-list
+        # A cgroup slot per child the zygote keeps alive (at most ``warm``); the pool leaves
+        # room for every slot's processes, the zygote's and a probe's.
+        self.cgroups, self.cgroup_reason = make_pool(warm, warm * processes + 16)
+        extra = self.cgroups.zygote_args() if self.cgroups else []
+        if self.cgroups is None:  # then each candidate is one process (see _seccomp)
+            extra.append("--one-process")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the zygote
-        self.cgroup = make_pids_cgroup(max_processes)
-        extra = ["--cgroup", str(self.cgroup)] if self.cgroup else []
         try:
             self.proc = subprocess.Popen(
-                [*zygote_command(namespaces), "--control", str(theirs.fileno()), *extra],
+                [*command, "--control", str(theirs.fileno()), *extra, *_ZYGOTE_TEST_ARGS],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
                 env=SCRUBBED_ENV, cwd="/", pass_fds=[theirs.fileno()], start_new_session=True)
         finally:
@@ -124,6 +134,12 @@ class _Zygote:
         hello = self._hello()
         self.isolation: str = hello["isolation"]
         self.warnings: list[str] = list(hello.get("warnings", []))
+        self.missing: dict[str, str] = dict(hello.get("missing", {}))  # protection -> why not
+        self.socket_privacy: str = str(hello.get("sockets", ""))  # how abstract sockets are kept private
+        if self.cgroups is None:
+            self.missing["per-candidate cgroups"] = (
+                f"{self.cgroup_reason}; each candidate is one process (fork and memfd_create refused), its "
+                "memory bounded per process by RLIMIT_AS")
         self.send({"warm": warm})
         self.reader = threading.Thread(target=self._read_loop, name="codeloop-zygote", daemon=True)
         self.reader.start()
@@ -168,7 +184,10 @@ class _Zygote:
                     raise _ZygoteDied("it closed its control socket")
                 message = json.loads(data)
                 if "child" in message and len(fds) == 3 and self.alive:
-                    self.warm.put(_WarmChild(message["child"], message["pid"], *fds))
+                    child = _WarmChild(message["child"], message["pid"], message.get("slot"), *fds)
+                    if self.cgroups is not None and child.slot is not None:  # here, off a run's critical path
+                        child.oom_before = self.cgroups.oom_kills(child.slot)
+                    self.warm.put(child)
                     continue
                 for fd in fds:
                     os.close(fd)
@@ -237,10 +256,10 @@ class _Zygote:
         self._remove_cgroup()
 
     def _remove_cgroup(self) -> None:
-        if self.cgroup is not None:
-            for _ in range(50):  # the kernel empties it as the last processes are reaped
-                remove_cgroup(self.cgroup)
-                if not self.cgroup.exists():
+        if self.cgroups is not None:
+            for _ in range(50):  # the kernel empties them as the last processes are reaped
+                self.cgroups.remove()
+                if not self.cgroups.exists():
                     break
                 time.sleep(0.01)
 
@@ -272,12 +291,14 @@ class _Zygote:
 class _Attempt:
     """What one child reported, and how it ended."""
 
-    frames: list[tuple[int, bytes]] = field(default_factory=list)
+    frames: list[tuple[int, bytes, str | None]] = field(default_factory=list)  # index, raw, nonce
     loaded: bool | None = None
     next_index: int = 0
     killed_for: str | None = None
+    kill_kind: str = "timeout"  # "timeout", or "limit": it wrote more than a result may hold
     finished: bool = False  # every test was reported (or loading failed): nothing more to read
     ended: str | None = None  # how the process ended, if the zygote saw it end on its own
+    out_of_memory: bool = False  # the kernel killed a process of its cgroup slot for the memory limit
 
 
 def _frame_limit(limits: Limits) -> int:
@@ -291,12 +312,18 @@ class _Runner:
     def __init__(self, zygote: _Zygote, child: _WarmChild, namespaces: bool) -> None:
         self.zygote, self.child, self.namespaces = zygote, child, namespaces
 
-    def run(self, raw_request: bytes, start: int, n_tests: int, limits: Limits, deadline: float) -> _Attempt:
+    def run(self, raw_request: bytes, start: int, n_tests: int, limits: Limits, deadline: float,
+            needs_nonce: bool = False) -> _Attempt:
         child = self.child
         attempt = _Attempt(next_index=start)
+        # Given to the child only after its load frame: code running at import cannot know it.
+        self.nonce = secrets.token_hex(16) if needs_nonce else None
+        cgroups, slot = self.zygote.cgroups, child.slot
+        if cgroups is not None and slot is not None:  # the child cannot run code before the request
+            cgroups.set_limits(slot, limits.memory_mb, limits.processes)
         try:
             message = HEADER.pack(len(raw_request) + HEADER.size) + HEADER.pack(start) + raw_request
-            if self._send_request(message, deadline):
+            if self._send_request(message, deadline, keep_open=needs_nonce):
                 self._collect(attempt, start, n_tests, limits, deadline)
             else:
                 attempt.killed_for = "the candidate's total time limit was exceeded"
@@ -311,12 +338,29 @@ class _Runner:
                 self.zygote.forget_exit(child.id)
                 if not attempt.finished or child.has_children():
                     select.select([child.pidfd], [], [], EXIT_REPORT_TIMEOUT_S)
+            if not attempt.finished and cgroups is not None and slot is not None:
+                attempt.out_of_memory = cgroups.oom_kills(slot) > child.oom_before
             child.close()
         return attempt
 
-    def _send_request(self, message: bytes, deadline: float) -> bool:
+    def _send_nonce(self) -> None:
+        """After the load frame: the nonce, then the end of the request pipe. The pipe is
+        empty by now (the child read the request before loading), so this cannot block."""
+        child = self.child
+        if child.request_w < 0:
+            return
+        try:
+            os.write(child.request_w, HEADER.pack(len(self.nonce or "")) + (self.nonce or "").encode())
+        except OSError:
+            pass  # the child is gone or not reading: its tests fail without the nonce
+        finally:
+            os.close(child.request_w)
+            child.request_w = -1
+
+    def _send_request(self, message: bytes, deadline: float, keep_open: bool = False) -> bool:
         """Write the whole request without ever blocking past the deadline (the child is
-        untrusted: it, or something holding its pipe, may never read). False on timeout."""
+        untrusted: it, or something holding its pipe, may never read). False on timeout.
+        ``keep_open`` leaves the pipe open for the nonce."""
         child = self.child
         os.set_blocking(child.request_w, False)
         view = memoryview(message)
@@ -335,8 +379,9 @@ class _Runner:
         except OSError:
             return True  # the child is gone: its exit is handled while collecting
         finally:
-            os.close(child.request_w)
-            child.request_w = -1
+            if not keep_open or view:
+                os.close(child.request_w)
+                child.request_w = -1
 
     def _collect(self, attempt: _Attempt, start: int, n_tests: int, limits: Limits, deadline: float) -> None:
         child = self.child
@@ -361,20 +406,24 @@ class _Runner:
                 total += len(chunk)
                 buffer += chunk
                 if total > frame_limit * (n_tests + 2):
-                    return self._kill(attempt, "it wrote more result data than the limit allows")
+                    return self._kill(attempt, f"its results exceed the limit on result data ({frame_limit * (n_tests + 2)} "
+                                               "bytes for this run, from Limits.max_output_bytes)", "limit")
                 while len(buffer) >= HEADER.size:
                     (size,) = HEADER.unpack_from(buffer)
                     if size > frame_limit:
-                        return self._kill(attempt, f"it wrote a result frame of {size} bytes, over the limit")
+                        return self._kill(attempt, f"its result frame of {size} bytes exceeds the frame size limit "
+                                                   f"({frame_limit} bytes, from Limits.max_output_bytes)", "limit")
                     if len(buffer) < HEADER.size + size:
                         break
                     raw = bytes(buffer[HEADER.size:HEADER.size + size])
                     del buffer[:HEADER.size + size]
                     if n_frames == 0:  # the load frame; -1 stands for "all open tests"
                         attempt.loaded = raw.startswith(b'{"load": true')
-                        attempt.frames.append((-1, raw))
+                        attempt.frames.append((-1, raw, self.nonce))
+                        if self.nonce is not None:
+                            self._send_nonce()
                     else:
-                        attempt.frames.append((start + n_frames - 1, raw))
+                        attempt.frames.append((start + n_frames - 1, raw, self.nonce))
                     n_frames += 1
                     attempt.next_index = start + max(n_frames - 1, 0)
                     last_progress = time.monotonic()
@@ -383,14 +432,15 @@ class _Runner:
                 if not chunk and child.pidfd not in events:
                     poller.unregister(child.result_r)  # end of file: wait for the exit
             if child.pidfd in events:
-                self._drain(attempt, buffer, start, n_frames, n_tests, frame_limit * (n_tests + 2))
+                self._drain(attempt, buffer, start, n_frames, n_tests, frame_limit * (n_tests + 2), frame_limit)
                 attempt.ended = self.zygote.exit_detail(child.id) or "the process ended without a result"
                 return None
 
     def _drain(self, attempt: _Attempt, buffer: bytearray, start: int, n_frames: int, n_tests: int,
-               limit: int) -> None:
+               limit: int, frame_limit: int) -> None:
         """After the exit: frames still in the pipe count (it may have exited right after),
-        up to ``limit`` bytes (an escaped grandchild could otherwise write forever)."""
+        up to ``limit`` bytes (an escaped grandchild could otherwise write forever), each at
+        most ``frame_limit``."""
         os.set_blocking(self.child.result_r, False)
         try:
             while len(buffer) < limit:
@@ -402,6 +452,11 @@ class _Runner:
             pass
         while len(buffer) >= HEADER.size:
             (size,) = HEADER.unpack_from(buffer)
+            if size > frame_limit:
+                attempt.killed_for = (f"its result frame of {size} bytes exceeds the frame size limit "
+                                      f"({frame_limit} bytes, from Limits.max_output_bytes)")
+                attempt.kill_kind = "limit"
+                break
             if len(buffer) < HEADER.size + size:
                 break
             raw = bytes(buffer[HEADER.size:HEADER.size + size])
@@ -410,12 +465,12 @@ class _Runner:
             if n_frames == 0:
                 attempt.loaded = raw.startswith(b'{"load": true')
             if index < n_tests:
-                attempt.frames.append((index, raw))
+                attempt.frames.append((index, raw, self.nonce))
             n_frames += 1
         attempt.next_index = start + max(n_frames - 1, 0)
 
-    def _kill(self, attempt: _Attempt, why: str) -> None:
-        attempt.killed_for = why
+    def _kill(self, attempt: _Attempt, why: str, kind: str = "timeout") -> None:
+        attempt.killed_for, attempt.kill_kind = why, kind
         self.child.kill()
 
     def _finish(self, attempt: _Attempt) -> None:
@@ -448,22 +503,32 @@ class Sandbox:
     limits:
         Default :class:`Limits` for :meth:`run`.
     isolation:
-        ``"auto"`` uses Linux user, network, mount and PID namespaces where the machine
-        allows and otherwise warns once and runs with reduced isolation; ``"namespaces"``
-        requires them (raises :class:`~codeloop.exceptions.SandboxUnavailable`);
-        ``"none"`` never uses them.
+        ``"auto"`` uses every protection the machine allows (namespaces, the minimal root,
+        per-candidate IPC namespaces and abstract sockets, the seccomp filter, per-candidate cgroups)
+        and warns once, naming each that is missing and why; ``"namespaces"`` requires the
+        namespaces (raises :class:`~codeloop.exceptions.SandboxUnavailable`) and warns about
+        the rest; ``"strict"`` requires every protection and raises naming each missing one;
+        ``"none"`` uses no namespaces (the filter and cgroups still apply where available)
+        and does not warn.
     cache_size:
         Results kept in memory (0 disables the cache).
+    allow_imports:
+        Top-level packages beyond the standard library that candidates may import (for
+        suites that use numpy, say): their directories are bound read-only into the
+        candidates' minimal root and imported once in the zygote. List every package they
+        import, dependencies included; nothing else of site-packages is visible.
     """
 
     def __init__(self, *, workers: int | None = None, limits: Limits | None = None,
-                 isolation: Literal["auto", "namespaces", "none"] = "auto", cache_size: int = 50_000) -> None:
-        if isolation not in ("auto", "namespaces", "none"):
-            raise ValueError(f"isolation must be 'auto', 'namespaces' or 'none', got {isolation!r}")
+                 isolation: Literal["auto", "namespaces", "strict", "none"] = "auto", cache_size: int = 50_000,
+                 allow_imports: Sequence[str] = ()) -> None:
+        if isolation not in ("auto", "namespaces", "strict", "none"):
+            raise ValueError(f"isolation must be 'auto', 'namespaces', 'strict' or 'none', got {isolation!r}")
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.limits = limits or Limits()
         self.cache = ResultCache(cache_size)
         self._isolation_request = isolation
+        self.allow_imports = tuple(allow_imports)
         self._slots = threading.BoundedSemaphore(self.workers)
         self._zygote: _Zygote | None = None
         self._zygote_lock = threading.Lock()
@@ -471,16 +536,17 @@ class Sandbox:
         self.zygote_restarts = 0
 
     # -- lifecycle -----------------------------------------------------------------------
-    def _want_namespaces(self) -> bool:
+    def _want_namespaces(self) -> tuple[bool, str]:
+        """Whether to start the zygote in namespaces, and if not (in auto), why not."""
         if self._isolation_request == "none":
-            return False
+            return False, ""
         ok, why = _namespace_support()
         if ok:
-            return True
-        if self._isolation_request == "namespaces":
-            raise SandboxUnavailable(f"namespace isolation was required but is not available: {why}")
-        _warn_reduced(why)
-        return False
+            return True, ""
+        if self._isolation_request in ("namespaces", "strict"):
+            raise SandboxUnavailable(f"{self._isolation_request} isolation needs Linux namespaces, which are not "
+                                     f"available here: {why}")
+        return False, why
 
     def _live_zygote(self, dead: _Zygote | None = None) -> _Zygote:
         with self._zygote_lock:
@@ -493,12 +559,23 @@ class Sandbox:
                 zygote.kill()
                 zygote.close()
                 self.zygote_restarts += 1
-            # Room for every live child's processes, plus the zygote and unshare.
-            max_processes = (2 * self.workers + 2) * self.limits.processes + 8
-            self._zygote = _Zygote(self._want_namespaces(), warm=self.workers + 1, max_processes=max_processes)
-            for message in self._zygote.warnings:
-                _warn_reduced(message)
-            return self._zygote
+            namespaces, why_not = self._want_namespaces()
+            zygote = _Zygote(namespaces, warm=self.workers + 1, processes=max(self.limits.processes, 1),
+                             allow_imports=self.allow_imports)
+            if why_not:
+                zygote.missing = {"namespaces": f"{why_not}; network, filesystem and process isolation are off",
+                                  **zygote.missing}
+            if self._isolation_request == "strict" and zygote.missing:
+                zygote.close()
+                raise SandboxUnavailable(
+                    "strict isolation refuses to run without every protection; missing here: "
+                    + "; ".join(f"{name} ({why})" for name, why in zygote.missing.items()))
+            self._zygote = zygote
+            for message in zygote.warnings:
+                _warn_once(message, message)
+            if self._isolation_request != "none" and zygote.missing:
+                _warn_missing(zygote.missing)
+            return zygote
 
     def start(self) -> Sandbox:
         """Start the zygote now rather than at the first run (e.g. to measure it)."""
@@ -509,6 +586,11 @@ class Sandbox:
     def isolation(self) -> str:
         """``"namespaces"`` (full), ``"namespaces-writable-fs"`` or ``"none"`` (reduced)."""
         return self._live_zygote().isolation
+
+    @property
+    def missing_protections(self) -> dict[str, str]:
+        """Each protection that is not in place in this pool, with the reason (empty: all are)."""
+        return dict(self._live_zygote().missing)
 
     def close(self) -> None:
         """Stop the zygote and everything it runs. Idempotent."""
@@ -547,17 +629,18 @@ class Sandbox:
             result = self._run_with_sat(code, entry, tests, limits)
             self.cache.put(key, result)
             return result
-        raw = json.dumps({"code": code, "entry": entry, "tests": encode_tests(tests),
-                          "limits": limits.model_dump()}).encode()
+        layout = layout_tests(tests, entry)
+        raw = json.dumps({"code": code, "entry": entry, "tests": layout.child_tests,
+                          "limits": limits.model_dump(), "nonce": layout.needs_nonce}).encode()
         began = time.monotonic()
         with self._slots:
-            outcome = self._run_with_retry(raw, len(tests), limits)
+            outcome = self._run_with_retry(raw, layout, limits)
         if isinstance(outcome, str):  # the zygote died twice on this candidate
             verdicts = [Verdict(status=Status.CRASHED, reason=outcome)] * len(tests)
             return RunResult(verdicts=tuple(verdicts), duration_s=time.monotonic() - began,
                              isolation=self._zygote.isolation if self._zygote else "unknown")
         isolation, frames, events = outcome
-        result = RunResult(verdicts=tuple(judge(tests, frames, events)),
+        result = RunResult(verdicts=tuple(judge(tests, layout, frames, events, limits)),
                            duration_s=time.monotonic() - began, isolation=isolation)
         self.cache.put(key, result)
         return result
@@ -586,14 +669,14 @@ class Sandbox:
         return RunResult(verdicts=tuple(verdicts), duration_s=time.monotonic() - began,
                          isolation=stage_one.isolation)
 
-    def _run_with_retry(self, raw: bytes, n_tests: int, limits: Limits) -> tuple[str, list, list] | str:
+    def _run_with_retry(self, raw: bytes, layout: Layout, limits: Limits) -> tuple[str, list, list] | str:
         # A zygote that dies mid-run takes every run in flight with it; those candidates are
         # run again once on a fresh zygote, and only a second death is held against one.
         dead: _Zygote | None = None
         for _ in range(2):
             zygote = self._live_zygote(dead)
             try:
-                frames, events = self._run_tests(zygote, raw, n_tests, limits)
+                frames, events = self._run_tests(zygote, raw, layout, limits)
             except _ZygoteDied:
                 dead = zygote
                 continue
@@ -602,23 +685,27 @@ class Sandbox:
             dead = zygote
         return f"the sandbox died twice while running this candidate: {dead.death if dead else ''}"
 
-    def _run_tests(self, zygote: _Zygote, raw: bytes, n_tests: int, limits: Limits) -> tuple[list, list]:
-        """All tests, in as many children as it takes: after a timeout or crash the next
+    def _run_tests(self, zygote: _Zygote, raw: bytes, layout: Layout, limits: Limits) -> tuple[list, list]:
+        """All child tests, in as many children as it takes: after a timeout or crash the next
         test goes on in a fresh child while the candidate's time allows."""
         deadline = time.monotonic() + limits.candidate_timeout_s
         namespaces = zygote.isolation.startswith("namespaces")
-        frames: list[tuple[int, bytes]] = []
+        n_tests = len(layout.child_tests)
+        frames: list[tuple[int, bytes, str | None]] = []
         events: list[dict] = []
         start = 0
         while n_tests:
-            attempt = _Runner(zygote, zygote.take(), namespaces).run(raw, start, n_tests, limits, deadline)
+            attempt = _Runner(zygote, zygote.take(), namespaces).run(raw, start, n_tests, limits, deadline,
+                                                                     layout.needs_nonce)
             frames += attempt.frames
             nxt = attempt.next_index
             if attempt.loaded is False or nxt >= n_tests:
                 break
-            if attempt.killed_for is not None:
-                kind = "timeout" if "time" in attempt.killed_for else "crash"
-                detail = attempt.killed_for
+            if attempt.out_of_memory:
+                kind, detail = "crash", (f"memory limit exceeded: the candidate's processes together used more "
+                                         f"than {limits.memory_mb} MB (killed by the kernel)")
+            elif attempt.killed_for is not None:
+                kind, detail = attempt.kill_kind, attempt.killed_for
             else:
                 kind, detail = "crash", attempt.ended or "the process ended without a result"
             events.append({"at": nxt if attempt.loaded else -1, "kind": kind, "detail": detail})
@@ -632,17 +719,21 @@ class Sandbox:
         return frames, events
 
 
-def _warn_reduced(why: str) -> None:
-    global _warned_reduced
+def _warn_once(key: str, message: str) -> None:
     with _warn_lock:
-        if _warned_reduced:
+        if key in _warned:
             return
-        _warned_reduced = True
-    warnings.warn(
-        f"codeloop sandbox: isolation is reduced ({why}). Candidates still run in separate "
-        "processes with limits and timeouts, but network access, writes outside their "
-        "temporary directory and signals to other processes are not blocked.",
-        IsolationWarning, stacklevel=3)
+        _warned.add(key)
+    warnings.warn(f"codeloop sandbox: {message}", IsolationWarning, stacklevel=4)
+
+
+def _warn_missing(missing: dict[str, str]) -> None:
+    """One warning (per process, per set of missing protections) naming each and why."""
+    names = sorted(missing)
+    listed = "; ".join(f"{name}: {missing[name]}" for name in names)
+    _warn_once("missing:" + ",".join(names),
+               f"isolation is reduced, {len(names)} protection(s) missing ({listed}). Candidates still run in "
+               "separate processes with limits and timeouts; Sandbox(isolation='strict') refuses to run instead.")
 
 
 _default: Sandbox | None = None
