@@ -23,6 +23,7 @@ from ._accounting import (
 )
 from ._engine import OfflineEngine, offline_lm
 from ._faults import FaultPlan
+from ._local import LlamaEngine, LocalSettings, local_lm
 from ._models import MODELS, ModelSpec
 from ._preflight import check_lm_reachable
 from ._resolve import OFFLINE_NOTICE, ResolvedLM, resolve_lm
@@ -36,6 +37,8 @@ __all__ = [
     "CallCounter",
     "ChatRequest",
     "FaultPlan",
+    "LlamaEngine",
+    "LocalSettings",
     "MODELS",
     "Meter",
     "MeteredLM",
@@ -53,6 +56,7 @@ __all__ = [
     "fetch_model",
     "install_runtime",
     "is_verified",
+    "local_lm",
     "model_path",
     "offline_lm",
     "portable_cmake_args",

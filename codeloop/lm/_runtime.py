@@ -106,9 +106,12 @@ def install_runtime(*, home: Path | None = None, source: str = LLAMA_CPP_REQUIRE
                               "compiler")
     else:
         say(f"using the wheel built before for these flags: {built[0]}")
-    install = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", str(built[0])]
-    say(" ".join(install))
-    done = subprocess.run(install, check=False)
-    if done.returncode != 0:
-        raise ConfigError(f"pip could not install {built[0]} (exit {done.returncode})")
+    # its dependencies first, then this very wheel, over any llama-cpp-python of the same version
+    # already there (pip would keep that one, and it may be a native build that crashes here)
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    for install in (pip + [str(built[0])], pip + ["--force-reinstall", "--no-deps", str(built[0])]):
+        say(" ".join(install))
+        done = subprocess.run(install, check=False)
+        if done.returncode != 0:
+            raise ConfigError(f"pip could not install {built[0]} (exit {done.returncode})")
     return built[0]
