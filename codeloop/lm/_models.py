@@ -48,7 +48,7 @@ MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         license="Apache-2.0",
         chat_format="chatml",
-        upstream="Qwen2.5-Coder-1.5B-Instruct, GGUF",
+        upstream="Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF",
     ),
 )}
 
