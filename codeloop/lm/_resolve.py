@@ -4,6 +4,7 @@ Any LiteLLM model string works (``openai/gpt-4o-mini``, ``anthropic/...``, ``oll
 keys come from the provider's usual variables (``OPENAI_API_KEY``, ...), which DSPy and
 LiteLLM read themselves. The offline backend is ``offline`` (or nothing at all); ``offline:max_programs=N`` sets its
 search budget per call (smaller is faster and solves less).
+``local`` (``local:NAME``, ``local:PATH.gguf``) is a llama.cpp model in process (``codeloop.lm._local``).
 ``api_base`` (or ``CODELOOP_API_BASE``) points an
 ``openai/<name>`` model at any OpenAI-compatible server, such as ``codeloop serve-lm``.
 
@@ -22,6 +23,7 @@ import dspy
 
 from ..exceptions import ConfigError
 from ._engine import offline_lm
+from ._local import LOCAL_NAMES, local_lm
 from ._responder import SynthesisResponder
 from ._retry import RetryPolicy, retrying_lm
 from .synth import SearchBudget
@@ -70,6 +72,8 @@ def resolve_lm(model: str | None = None, *, api_base: str | None = None, env: Ma
         lm = offline_lm(responder, cache=cache)
         notice = f"{OFFLINE_NOTICE} ({model})" if source == "default" else None
         return ResolvedLM(lm, model, source, True, notice)
+    if name in LOCAL_NAMES:
+        return ResolvedLM(local_lm(model, cache=cache), model, source, False)
     if "/" not in model:
         raise ConfigError(f"unknown LM {model!r}: give a LiteLLM model string 'provider/model' "
                           f"(e.g. openai/gpt-4o-mini, or openai/<name> with --api-base) or one of {OFFLINE_NAMES}")
