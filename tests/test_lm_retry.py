@@ -260,3 +260,20 @@ def test_map_cancelling_stops_the_other_items_at_the_first_error():
         _cancel.map_cancelling(item, range(10), workers=2)
     assert time.monotonic() - began < 1 and len(started) <= 3
     assert _cancel.map_cancelling(lambda n: n * n, range(5), workers=2) == [0, 1, 4, 9, 16]
+
+
+def test_async_calls_are_retried_the_same_way():
+    import asyncio
+
+    plan = FaultPlan(seed=3, error_rate=0.2, malformed_rate=0.2, malformed_kinds=("invalid_json",), empty_rate=0.2)
+    with serve(echo_responder, faults=plan) as handle:
+        lm = resolve_lm("openai/codeloop-offline", api_base=handle.url, cache=False,
+                        retry=RetryPolicy(retries=10, timeout=2.0, backoff_s=0.01)).lm
+
+        async def calls():
+            return [(await lm.acall(messages=[{"role": "user", "content": f"call {i}"}]))[0] for i in range(8)]
+
+        answers = asyncio.run(calls())
+        stats = retry_stats(lm)
+    assert all(f"echo: call {i}" in answer for i, answer in enumerate(answers))
+    assert stats["retries"] == sum(handle.errors_injected.values()) > 0 and stats["given_up"] == 0

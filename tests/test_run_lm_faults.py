@@ -6,7 +6,6 @@ and, soaked in injected faults, gives exactly the results of a run against a cle
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 import time
@@ -46,18 +45,6 @@ def suite_file(tmp_path_factory) -> Path:
 def sandbox():
     with Sandbox(workers=2) as box:
         yield box
-
-
-@pytest.fixture(autouse=True)
-def trial_log_on_this_tests_stderr():
-    """``main`` shows the trial log through a handler on the stderr of its first call; in pytest
-    that is the first test's captured stream, closed by the next test: start each test afresh."""
-    logger = logging.getLogger("codeloop")
-    handlers = list(logger.handlers)
-    yield
-    for handler in logger.handlers:
-        if handler not in handlers:
-            logger.removeHandler(handler)
 
 
 @pytest.fixture

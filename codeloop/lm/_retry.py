@@ -23,6 +23,7 @@ backoff.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import threading
@@ -169,35 +170,23 @@ class RetryingEngine:
                 self._faults[fault] += 1
 
     def complete(self, request: Request) -> Response:
-        key = hashlib.sha256(repr((request.system, request.messages, request.config)).encode()).hexdigest()[:16]
-        faults: Counter[str] = Counter()
-        self._count("calls")
-        last: BaseException | None = None
-        for attempt in range(self.policy.retries + 1):
-            _cancel.check()
-            self._count("attempts")
+        call = _Call(self, request)
+        while True:
+            call.begin_attempt()
             try:
                 return require_answer(self.inner.complete(request))
             except Exception as exc:
-                kind = fault_kind(exc)
-                if kind is None:
-                    raise
-                faults[kind] += 1
-                self._count("faults", kind)
-                last = exc
-                if attempt == self.policy.retries:
-                    break
-                delay = self.policy.delay(attempt, retry_after=_retry_after(exc), key=key)
-                logger.debug("LM call failed (%s: %s); attempt %d of %d in %.2f s", kind, _first_line(exc, 120),
-                            attempt + 2, self.policy.retries + 1, delay)
-                self._count("retries")
-                self._sleep(delay)
+                self._sleep(call.failed(exc))
+
+    def _give_up(self, faults: Counter[str], last: BaseException) -> LMUnavailable:
         self._count("given_up")
         attempts = sum(faults.values())
         kinds = ", ".join(f"{faults[k]} {k}" for k in RETRIED_KINDS if faults[k])
-        raise LMUnavailable(f"{self.target} failed on all {attempts} attempts of one call ({kinds}); "
-                            f"last: {_first_line(last)}", attempts=attempts, faults=dict(faults),
-                            last=_first_line(last)) from last
+        error = LMUnavailable(f"{self.target} failed on all {attempts} attempts of one call ({kinds}); "
+                              f"last: {_first_line(last)}", attempts=attempts, faults=dict(faults),
+                              last=_first_line(last))
+        error.__cause__ = last
+        return error
 
     def stream(self, request: Request) -> Any:
         return response_to_events(self.complete(request))
@@ -208,6 +197,64 @@ class RetryingEngine:
             close()
 
     def __deepcopy__(self, memo: dict) -> RetryingEngine:  # shared, like the connection it wraps
+        return self
+
+
+class _Call:
+    """The attempts of one call: counts them, and after a failed one says how long to wait
+    (or raises: a fault that is not retried, or ``LMUnavailable`` when the retries are spent)."""
+
+    def __init__(self, engine: RetryingEngine, request: Request) -> None:
+        self.engine, self.attempt = engine, -1
+        self.key = hashlib.sha256(repr((request.system, request.messages, request.config)).encode()).hexdigest()[:16]
+        self.faults: Counter[str] = Counter()
+        engine._count("calls")
+
+    def begin_attempt(self) -> None:
+        _cancel.check()
+        self.attempt += 1
+        self.engine._count("attempts")
+
+    def failed(self, exc: Exception) -> float:
+        kind = fault_kind(exc)
+        if kind is None:
+            raise exc
+        self.faults[kind] += 1
+        self.engine._count("faults", kind)
+        policy = self.engine.policy
+        if self.attempt >= policy.retries:
+            raise self.engine._give_up(self.faults, exc)
+        delay = policy.delay(self.attempt, retry_after=_retry_after(exc), key=self.key)
+        logger.debug("LM call failed (%s: %s); attempt %d of %d in %.2f s", kind, _first_line(exc, 120),
+                     self.attempt + 2, policy.retries + 1, delay)
+        self.engine._count("retries")
+        return delay
+
+
+class AsyncRetryingEngine:
+    """The async counterpart of ``sync`` (``dspy.LM(async_engine=...)``): the same policy,
+    counters and checks; waits with ``asyncio.sleep``."""
+
+    def __init__(self, sync: RetryingEngine) -> None:
+        self.sync = sync
+
+    async def complete(self, request: Request) -> Response:
+        call = _Call(self.sync, request)
+        while True:
+            call.begin_attempt()
+            try:
+                return require_answer(await self.sync.inner.acomplete(request))
+            except Exception as exc:
+                await asyncio.sleep(call.failed(exc))
+
+    async def stream(self, request: Request) -> Any:
+        for event in response_to_events(await self.complete(request)):
+            yield event
+
+    async def aclose(self) -> None:
+        pass
+
+    def __deepcopy__(self, memo: dict) -> AsyncRetryingEngine:
         return self
 
 
@@ -222,6 +269,10 @@ class LMWire:
     def complete(self, request: Request) -> Response:
         with dspy.context(callbacks=[], usage_tracker=None, disable_history=True):
             return self.lm(request)
+
+    async def acomplete(self, request: Request) -> Response:
+        with dspy.context(callbacks=[], usage_tracker=None, disable_history=True):
+            return await self.lm.acall(request)
 
     def close(self) -> None:
         self.lm.close()
@@ -243,7 +294,7 @@ def retrying_lm(model: str, *, policy: RetryPolicy | None = None, cache: bool = 
     where = client.get("api_base")
     engine = RetryingEngine(LMWire(wire), policy, target=target or (f"{model} at {where}" if where else model),
                             sleep=sleep)
-    return dspy.LM(model, engine=engine, cache=cache, num_retries=0)
+    return dspy.LM(model, engine=engine, async_engine=AsyncRetryingEngine(engine), cache=cache, num_retries=0)
 
 
 def retry_stats(lm: Any) -> dict[str, Any] | None:
