@@ -14,6 +14,7 @@ from ._best_of_n import BestOfN
 from ._calls import max_lm_calls, module_kind
 from ._common import function_header, puzzle_inputs, render_rejected, task_inputs
 from ._extract import Extraction, extract_code
+from ._parsing import DEFAULT_PARSE_MODE, PARSE_MODES, ParseLog, ReplyParser
 from ._program import KINDS, MODULES, PUZZLE_MODULES, ModuleProgram, as_program, build_module
 from ._refine import GenerateCheckRefine
 from ._test_first import TestFirst, filter_tests, parse_generated_tests
@@ -22,12 +23,16 @@ __all__ = [
     "BestOfN",
     "CodeFromExamples",
     "CodeFromSpec",
+    "DEFAULT_PARSE_MODE",
     "Extraction",
     "GenerateCheckRefine",
     "KINDS",
     "MODULES",
     "ModuleProgram",
+    "PARSE_MODES",
     "PUZZLE_MODULES",
+    "ParseLog",
+    "ReplyParser",
     "SolvePuzzle",
     "TestFirst",
     "as_program",

@@ -7,7 +7,7 @@ import dspy
 from ..benchmarks import TaskView
 from ..execution import Sandbox
 from ._calls import max_lm_calls, module_kind
-from ._common import Attempt, SandboxRef, attempt_from, check
+from ._common import Attempt, SandboxRef, attempt_from, check, parse_route
 from ._test_first import parse_generated_tests
 
 
@@ -54,7 +54,7 @@ class BestOfN(dspy.Module):
         for i in range(self.n):
             prediction = self._draw(task, i)
             lm_calls += int(getattr(prediction, "lm_calls", 1) or 0)
-            attempt = attempt_from(prediction.code, task, stage=f"sample-{i}")
+            attempt = attempt_from(prediction.code, task, stage=f"sample-{i}", parse=parse_route(prediction))
             check(attempt, task, sandbox)
             attempts.append(attempt)
             generated_tests += parse_generated_tests(getattr(prediction, "tests", "") or "", task.entry_point)

@@ -21,6 +21,7 @@ from ..exceptions import ConfigError
 from ..execution import IOTest, RunResult, Sandbox, SatTest, default_sandbox
 from ..metrics import check_answer_types, describe_outcome
 from ._extract import Extraction, extract_code
+from ._parsing import ReplyParser
 
 logger = logging.getLogger(__name__)
 
@@ -28,18 +29,40 @@ MAX_FAILURES_SHOWN = 5  # failing examples quoted in refinement feedback
 MAX_FEEDBACK_CHARS = 3000
 
 
-def reply_field(predictor: dspy.Predict, name: str, **inputs: Any) -> str:
-    """The ``name`` field of ``predictor``'s answer, or ``""`` if the LM's reply could not be
-    parsed into it (DSPy's adapters, fallback included, gave up). A reply without usable code
-    is a failed attempt of the program, scored as such; it must not end an optimization or an
-    evaluation, whose resumption would meet the same cached reply again. Errors of the LM
-    client itself (network, authentication) still propagate."""
+@dataclass(frozen=True)
+class Reply:
+    """One output field of a predictor's answer and the route its parse took (see ``_parsing``)."""
+
+    text: str
+    route: str
+
+
+def reply_field(predictor: dspy.Predict, name: str, **inputs: Any) -> Reply:
+    """The ``name`` field of ``predictor``'s answer (``""`` if the reply could not be parsed into
+    it), parsed by the :class:`ReplyParser` in DSPy's settings (lenient by default).
+
+    A reply without usable code is a failed attempt of the program, scored as such; it must not
+    end an optimization or an evaluation, whose resumption would meet the same cached reply
+    again. It is logged, never silently scored. Errors of the LM client itself (network,
+    authentication) still propagate."""
+    configured = dspy.settings.adapter or ReplyParser()
+    call = configured.for_call() if isinstance(configured, ReplyParser) else None
     try:
-        return str(getattr(predictor(**inputs), name) or "")
+        if call is None:  # an adapter the user chose: DSPy's behaviour, route not observable
+            text, route = str(getattr(predictor(**inputs), name) or ""), "chat"
+        else:
+            with dspy.context(adapter=call):
+                text = str(getattr(predictor(**inputs), name) or "")
+            route = call.log.route
     except AdapterParseError as exc:
         logger.warning("the LM's reply could not be parsed (%s); counted as an attempt without code",
                        str(exc).splitlines()[0][:200])
-        return ""
+        return Reply("", "failed")
+    if not text.strip():
+        logger.warning("the LM's reply parsed (%s) to an empty %s field; counted as an attempt without code",
+                       route, name)
+        return Reply("", "failed")
+    return Reply(text, route)
 
 
 def function_header(task: TaskView) -> str:
@@ -135,19 +158,29 @@ class Attempt:
     total: int | None = None
     verdicts: list[str] = field(default_factory=list)
     stage: str = "generate"
+    parse: str = ""  # the route the reply's parse took ("" when the code did not come from a reply)
 
     def as_dict(self) -> dict:
-        return {"stage": self.stage, "code": self.code, "extraction_ok": self.extraction_ok,
+        return {"stage": self.stage, "parse": self.parse, "code": self.code, "extraction_ok": self.extraction_ok,
                 "reason": self.reason, "passed": self.passed, "total": self.total, "verdicts": list(self.verdicts)}
+
+
+def parse_route(prediction: Any) -> str:
+    """The parse route of the last attempt an inner module's prediction reports (``""``: none)."""
+    attempts = getattr(prediction, "attempts", None) or []
+    return str(attempts[-1].get("parse", "")) if attempts and isinstance(attempts[-1], dict) else ""
 
 
 def extract(raw: str | None, task: TaskView) -> Extraction:
     return extract_code(raw if isinstance(raw, str) else ("" if raw is None else str(raw)), task.entry_point)
 
 
-def attempt_from(raw: str | None, task: TaskView, *, stage: str = "generate") -> Attempt:
+def attempt_from(raw: str | Reply | None, task: TaskView, *, stage: str = "generate", parse: str = "") -> Attempt:
+    if isinstance(raw, Reply):
+        raw, parse = raw.text, raw.route
     extraction = extract(raw, task)
-    return Attempt(code=extraction.code, extraction_ok=extraction.ok, reason=extraction.reason, stage=stage)
+    return Attempt(code=extraction.code, extraction_ok=extraction.ok, reason=extraction.reason, stage=stage,
+                   parse=parse)
 
 
 def check(attempt: Attempt, task: TaskView, sandbox: Sandbox,

@@ -41,7 +41,13 @@ class ModuleProgram:
         with dspy.context(lm=lm, callbacks=callbacks), dspy.track_usage() as usage:
             prediction = self.module(task=task)
         return Generation(code=prediction.code or "", lm_calls=counter.calls,
-                          tokens=total_tokens(usage.get_total_tokens()))
+                          tokens=total_tokens(usage.get_total_tokens()), parse=reply_routes(prediction))
+
+
+def reply_routes(prediction: dspy.Prediction) -> list[str]:
+    """The parse route of every LM reply behind a prediction, in order (its attempts')."""
+    return [str(a["parse"]) for a in getattr(prediction, "attempts", None) or []
+            if isinstance(a, dict) and a.get("parse")]
 
 
 def as_program(module: dspy.Module | str, *, lm: dspy.BaseLM, sandbox: Sandbox | None = None,

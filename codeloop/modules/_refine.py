@@ -14,6 +14,7 @@ from ._common import (
     best_attempt,
     check,
     failure_feedback,
+    parse_route,
     reply_field,
     require_kind,
     task_inputs,
@@ -60,7 +61,7 @@ class GenerateCheckRefine(dspy.Module):
         sandbox = self.sandbox.get()
         first = self.inner(task=task)
         lm_calls = int(getattr(first, "lm_calls", 1) or 0)
-        attempt = attempt_from(first.code, task)
+        attempt = attempt_from(first.code, task, parse=parse_route(first))
         attempts = [attempt]
         result = check(attempt, task, sandbox)
         feedbacks: list[str] = []

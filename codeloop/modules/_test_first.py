@@ -91,7 +91,7 @@ class TestFirst(dspy.Module):
     def forward(self, task: TaskView) -> dspy.Prediction:
         require_kind(self, task, self.kind)
         inputs = task_inputs(task)
-        raw_tests = reply_field(self.write_tests, "tests", **inputs)
+        raw_tests = reply_field(self.write_tests, "tests", **inputs).text
         generated = parse_generated_tests(raw_tests, task.entry_point)
         kept, dropped = filter_tests(generated, task.examples) if self.filter else (generated, [])
         tests_text = render_examples(task.entry_point, kept)

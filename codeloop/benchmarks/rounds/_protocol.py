@@ -53,6 +53,7 @@ class Generation(BaseModel):
     code: str
     lm_calls: int = 0
     tokens: int = 0
+    parse: list[str] = []  # the parse route of each LM reply behind it ("chat", "raw", "json", "failed")
 
 
 @runtime_checkable
@@ -209,6 +210,7 @@ class _TaskRun:
             "correctness": bool(passed.all()) and state == "ok", "pass_ratio": float(passed.mean()),
             "n_passed": int(passed.sum()), "n_tests": len(passed), "verdicts": verdicts,
             "lm_calls": generation.lm_calls, "tokens": generation.tokens, "latency_s": latency, "state": state,
+            "parse": ",".join(generation.parse),
         }
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from ...metrics import mean_pass_at_k
 
 COLUMNS = ["task_id", "round", "sample", "mode", "n_examples", "code", "conformity", "correctness",
-           "pass_ratio", "n_passed", "n_tests", "verdicts", "lm_calls", "tokens", "latency_s", "state"]
+           "pass_ratio", "n_passed", "n_tests", "verdicts", "lm_calls", "tokens", "latency_s", "state", "parse"]
 
 
 class RoundsSummary(BaseModel):
@@ -30,11 +30,13 @@ class RoundsSummary(BaseModel):
     tokens: int = 0
     lm_errors: int = 0  # task rounds whose LM call failed on every retry (rows with state "lm_error")
     tasks_left_out: int = 0  # tasks with such a round: in no score (neither solved nor counted)
+    parse_routes: dict[str, int] = {}  # LM replies by how they were parsed (chat format, raw reply, JSON retry, failed)
 
 
 def to_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["state"] = frame["state"].fillna("ok")  # rows recorded before there were states
+    frame["parse"] = frame["parse"].fillna("")  # rows recorded before parse routes were
     return frame
 
 
@@ -50,6 +52,7 @@ def summarize(frame: pd.DataFrame, rounds: int) -> RoundsSummary:
     failed = frame.loc[states == "lm_error", "task_id"]
     lm_errors, left_out = len(failed), failed.nunique()
     lm_calls, tokens = int(frame["lm_calls"].sum()), int(frame["tokens"].sum())
+    parse_routes = count_routes(frame.get("parse", []))
     frame = frame[~frame["task_id"].isin(set(failed))]
     tasks = frame["task_id"].nunique()
     primary = frame[frame["sample"] == 0]
@@ -83,7 +86,17 @@ def summarize(frame: pd.DataFrame, rounds: int) -> RoundsSummary:
     return RoundsSummary(tasks=tasks, rounds=rounds, solved_at=solved_at, first_round_share=first_round_share,
                          conformity_at=conformity_at, correctness_at=correctness_at, gap_at=gap_at,
                          open_at=open_at, pass_at_k=pass_at, lm_calls=lm_calls, tokens=tokens,
-                         lm_errors=lm_errors, tasks_left_out=left_out)
+                         lm_errors=lm_errors, tasks_left_out=left_out, parse_routes=parse_routes)
+
+
+def count_routes(cells) -> dict[str, int]:
+    """Replies per parse route, from the rows' comma-joined ``parse`` cells."""
+    counts: dict[str, int] = {}
+    for cell in cells:
+        for route in str(cell or "").split(","):
+            if route:
+                counts[route] = counts.get(route, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def save_results(frame: pd.DataFrame, summary: RoundsSummary, directory: str | Path) -> dict[str, Path]:
