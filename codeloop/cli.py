@@ -240,10 +240,15 @@ def _suite_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _lm_settings(args: argparse.Namespace) -> dict:
-    return {"lm_retries": args.lm_retries, "lm_timeout": args.lm_timeout, "max_lm_errors": args.max_lm_errors}
+    return {"lm_retries": args.lm_retries, "lm_timeout": args.lm_timeout, "max_lm_errors": args.max_lm_errors,
+            "temperature": args.temperature, "max_tokens": args.max_tokens}
 
 
 def _lm_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--temperature", type=float, metavar="T",
+                        help="sampling temperature of every LM call (default 0: the same command, the same results)")
+    parser.add_argument("--max-tokens", type=int, metavar="N",
+                        help="tokens an LM call may write at most (default 1024, ample for one function)")
     parser.add_argument("--lm-retries", type=int, metavar="N",
                         help="retries of an LM call that failed (HTTP 5xx/429, timeout, lost connection, malformed "
                              "or empty reply), with backoff (default 6)")

@@ -39,6 +39,8 @@ class RunConfig(BaseModel):
     seed: int = 0
     workers: int = Field(2, ge=1, le=64)
     out: Path = Path("codeloop-runs/default")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="sampling temperature of every LM call")
+    max_tokens: int = Field(1024, ge=1, le=131_072, description="the cap on tokens an LM call may write")
     lm_retries: int = Field(6, ge=0, le=100, description="retries of a failed LM call (over the network)")
     lm_timeout: float = Field(120.0, gt=0, description="seconds an LM call may wait for the next byte of its reply")
     max_lm_errors: int = Field(0, ge=0, description="test task rounds whose LM call failed on every retry that the "

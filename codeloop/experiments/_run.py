@@ -40,7 +40,7 @@ from ..benchmarks import Preparation, Suite, prepare_suite, suite_kind
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
 from ..exceptions import ConfigError, LMUnavailable
 from ..execution import Sandbox
-from ..lm import RetryPolicy, check_lm_reachable, resolve_lm, retry_stats
+from ..lm import GenerationSettings, RetryPolicy, check_lm_reachable, resolve_lm, retry_stats
 from ..modules import as_program, build_module
 from ..optimizers import (
     build_optimizer,
@@ -293,8 +293,9 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
 def resolved_lm(config: RunConfig, say: Callable[[str], None]) -> Any:
     """The LM ``config`` names, checked to be reachable (a key, a server) before anything is written."""
     resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM,
-                          retry=RetryPolicy(retries=config.lm_retries, timeout=config.lm_timeout))
-    if not resolved.offline:
+                          retry=RetryPolicy(retries=config.lm_retries, timeout=config.lm_timeout),
+                          generation=GenerationSettings(temperature=config.temperature, max_tokens=config.max_tokens))
+    if not resolved.offline and not resolved.local:  # a local model needs no server and no key
         check_lm_reachable(resolved.model, api_base=config.api_base or os.environ.get("CODELOOP_API_BASE"))
     if resolved.notice:
         say(f"note: {resolved.notice}")

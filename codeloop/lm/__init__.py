@@ -23,6 +23,7 @@ from ._accounting import (
 )
 from ._engine import OfflineEngine, offline_lm
 from ._faults import FaultPlan
+from ._generation import DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, GenerationSettings
 from ._local import LlamaEngine, LocalSettings, local_lm
 from ._models import MODELS, ModelSpec
 from ._preflight import check_lm_reachable
@@ -37,7 +38,10 @@ __all__ = [
     "Budget",
     "CallCounter",
     "ChatRequest",
+    "DEFAULT_MAX_TOKENS",
+    "DEFAULT_TEMPERATURE",
     "FaultPlan",
+    "GenerationSettings",
     "LlamaEngine",
     "LocalSettings",
     "MODELS",

@@ -72,8 +72,9 @@ class LocalSettings:
 _INT_OPTIONS = ("threads", "ctx", "seed", "max_tokens")
 
 
-def parse_local(spec: str) -> tuple[str, LocalSettings]:
-    """``local[:MODEL][,key=value...]`` as (model name or path, settings)."""
+def parse_local(spec: str, base: dict[str, Any] | None = None) -> tuple[str, LocalSettings]:
+    """``local[:MODEL][,key=value...]`` as (model name or path, settings); the options win over
+    ``base`` (the run's generation settings), which win over the defaults."""
     _, _, rest = spec.partition(":")
     model, *options = rest.split(",") if rest else [""]
     values: dict[str, Any] = {}
@@ -94,7 +95,7 @@ def parse_local(spec: str) -> tuple[str, LocalSettings]:
         if not ok:
             raise ConfigError(f"bad local LM option {option!r} in {spec!r}; accepted: threads=N, ctx=N, seed=N, "
                               "max_tokens=N (N >= 1, seed >= 0), temperature=T (0 to 2), repeat_penalty=R (1 to 2)")
-    return model.strip() or DEFAULT_MODEL, LocalSettings(**values)
+    return model.strip() or DEFAULT_MODEL, LocalSettings(**{**(base or {}), **values})
 
 
 def local_model_file(model: str, home: Path | None = None) -> Path:
@@ -215,9 +216,12 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
-def local_lm(spec: str = "local", *, cache: bool = True, home: Path | None = None) -> dspy.LM:
-    """The ``dspy.LM`` that ``--lm spec`` names (``local``, ``local:NAME``, ``local:PATH.gguf``, options)."""
-    model, settings = parse_local(spec)
+def local_lm(spec: str = "local", *, cache: bool = True, home: Path | None = None,
+             generation: Any = None) -> dspy.LM:
+    """The ``dspy.LM`` that ``--lm spec`` names (``local``, ``local:NAME``, ``local:PATH.gguf``, options);
+    ``generation`` (a :class:`~codeloop.lm.GenerationSettings`) sets temperature and token cap
+    where the spec does not."""
+    model, settings = parse_local(spec, generation.request_kwargs() if generation is not None else None)
     path = local_model_file(model, home)
     check_runtime()
     name = model if model in MODELS else path.stem

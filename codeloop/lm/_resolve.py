@@ -23,6 +23,7 @@ import dspy
 
 from ..exceptions import ConfigError
 from ._engine import offline_lm
+from ._generation import GenerationSettings
 from ._local import LOCAL_NAMES, local_lm
 from ._responder import SynthesisResponder
 from ._retry import RetryPolicy, retrying_lm
@@ -42,6 +43,7 @@ class ResolvedLM:
     source: str  # "flag", "environment" or "default"
     offline: bool
     notice: str | None = None
+    local: bool = False  # a llama.cpp model in this process: no server, no key
 
 
 def _offline_budget(options: str, model: str) -> SearchBudget:
@@ -56,12 +58,16 @@ def _offline_budget(options: str, model: str) -> SearchBudget:
 
 def resolve_lm(model: str | None = None, *, api_base: str | None = None, env: Mapping[str, str] | None = None,
                cache: bool = True, responder: SynthesisResponder | None = None,
-               default: str = "offline", retry: RetryPolicy | None = None) -> ResolvedLM:
+               default: str = "offline", retry: RetryPolicy | None = None,
+               generation: GenerationSettings | None = None) -> ResolvedLM:
     """The LM named by ``model``, else by ``CODELOOP_LM`` in ``env``, else ``default`` (an
     offline-backend spec, such as ``offline:max_programs=30000``).
 
     ``retry`` sets how calls to a model over the network are retried and timed out (default
-    :class:`RetryPolicy()`: 6 retries, 120 s without a byte of the reply)."""
+    :class:`RetryPolicy()`: 6 retries, 120 s without a byte of the reply). ``generation``
+    (default :class:`GenerationSettings()`: temperature 0, 1,024 tokens) is sent with every call
+    of a real LM; a local model's own ``local:...,temperature=T`` options win over it."""
+    generation = generation or GenerationSettings()
     env = os.environ if env is None else env
     source = "flag" if model else "environment" if env.get("CODELOOP_LM") else "default"
     model = (model or env.get("CODELOOP_LM") or default).strip()
@@ -73,7 +79,7 @@ def resolve_lm(model: str | None = None, *, api_base: str | None = None, env: Ma
         notice = f"{OFFLINE_NOTICE} ({model})" if source == "default" else None
         return ResolvedLM(lm, model, source, True, notice)
     if name in LOCAL_NAMES:
-        return ResolvedLM(local_lm(model, cache=cache), model, source, False)
+        return ResolvedLM(local_lm(model, cache=cache, generation=generation), model, source, False, local=True)
     if "/" not in model:
         raise ConfigError(f"unknown LM {model!r}: give a LiteLLM model string 'provider/model' "
                           f"(e.g. openai/gpt-4o-mini, or openai/<name> with --api-base) or one of {OFFLINE_NAMES}")
@@ -82,4 +88,5 @@ def resolve_lm(model: str | None = None, *, api_base: str | None = None, env: Ma
         client["api_base"] = api_base
         provider = model.split("/", 1)[0].upper()
         client["api_key"] = env.get(f"{provider}_API_KEY") or "unused"  # local servers take any key
-    return ResolvedLM(retrying_lm(model, policy=retry, cache=cache, **client), model, source, False)
+    lm = retrying_lm(model, policy=retry, cache=cache, generation=generation.request_kwargs(), **client)
+    return ResolvedLM(lm, model, source, False)

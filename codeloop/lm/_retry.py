@@ -280,12 +280,13 @@ class LMWire:
 
 def retrying_lm(model: str, *, policy: RetryPolicy | None = None, cache: bool = True,
                 sleep: Callable[[float], None] | None = None, target: str | None = None,
-                **client: Any) -> dspy.LM:
+                generation: dict[str, Any] | None = None, **client: Any) -> dspy.LM:
     """``dspy.LM(model, **client)`` whose every call is retried by :class:`RetryingEngine`.
 
     ``client`` holds the connection settings (``api_base``, ``api_key``, ...); ``policy.timeout``
     becomes the client's ``timeout``. The returned LM caches (when ``cache``) only replies with
-    an answer, under the same key a plain ``dspy.LM(model)`` would use.
+    an answer, under the same key a plain ``dspy.LM(model, **generation)`` would use.
+    ``generation`` (temperature, max_tokens) goes with every request.
     """
     policy = policy or RetryPolicy()
     if policy.timeout is not None:
@@ -294,7 +295,8 @@ def retrying_lm(model: str, *, policy: RetryPolicy | None = None, cache: bool = 
     where = client.get("api_base")
     engine = RetryingEngine(LMWire(wire), policy, target=target or (f"{model} at {where}" if where else model),
                             sleep=sleep)
-    return dspy.LM(model, engine=engine, async_engine=AsyncRetryingEngine(engine), cache=cache, num_retries=0)
+    return dspy.LM(model, engine=engine, async_engine=AsyncRetryingEngine(engine), cache=cache, num_retries=0,
+                   **(generation or {}))
 
 
 def retry_stats(lm: Any) -> dict[str, Any] | None:
