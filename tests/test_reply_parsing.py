@@ -104,3 +104,17 @@ def test_routes_reach_the_generation_of_a_program(sandbox):
     generation = program(double_view())
     assert generation.parse == ["raw", "raw"] and generation.lm_calls == 2
     assert "return 2 * x" in generation.code
+
+
+def test_a_runs_summary_reports_how_its_replies_were_parsed(tmp_path, capsys):
+    import json
+
+    from codeloop.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", "--optimizer", "none", "--module", "from-examples", "--limit", "3", "--rounds", "1",
+                 "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["parse_routes"] == {"chat": summary["lm_calls_eval"]}  # the offline backend writes markers
+    assert f"replies parsed: {summary['lm_calls_eval']} replies: {summary['lm_calls_eval']} by the chat format" \
+        in capsys.readouterr().out

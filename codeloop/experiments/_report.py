@@ -45,6 +45,7 @@ class RunSummary(BaseModel):
     wall_seconds: float
     lm_errors: int = 0  # test task rounds whose LM call failed on every retry (--max-lm-errors)
     tasks_left_out: int = 0  # test tasks with such a round: left out of every score
+    parse_routes: dict[str, int] = {}  # evaluation replies by how they were parsed (see codeloop.modules)
 
     @classmethod
     def of(cls, config: RunConfig, rounds: RoundsSummary, optimization: dict[str, Any], *,
@@ -61,7 +62,7 @@ class RunSummary(BaseModel):
                    budget=config.budget, budget_exhausted=bool(optimization.get("budget_exhausted", False)),
                    trials=len(optimization.get("trials", [])), trials_reused=int(optimization.get("trials_reused", 0)),
                    tasks_reused=tasks_reused, wall_seconds=round(wall_seconds, 2), lm_errors=rounds.lm_errors,
-                   tasks_left_out=rounds.tasks_left_out)
+                   tasks_left_out=rounds.tasks_left_out, parse_routes=rounds.parse_routes)
 
     def table(self) -> pd.DataFrame:
         """One row per round: solved@r (of all tasks), and on the tasks still open in that round,
@@ -92,11 +93,25 @@ class RunSummary(BaseModel):
                   f"{', spent' if self.budget_exhausted else ''}; {self.lm_calls_eval} evaluating), "
                   f"tokens: {self.tokens}",
                   f"trials: {self.trials} ({self.trials_reused} reused), wall time: {self.wall_seconds:.1f} s"]
+        if self.parse_routes:
+            lines.append(f"replies parsed: {describe_routes(self.parse_routes)}")
         if self.lm_errors:
             lines.append(f"LM errors: {self.lm_errors} test task rounds failed on every retry; those "
                          f"{self.tasks_left_out} tasks are left out of the scores (the same command evaluates "
                          "them again)")
         return "\n".join(lines)
+
+
+ROUTE_WORDS = {"chat": "by the chat format", "raw": "read raw (no field markers)",
+               "json": "by a JSON retry call", "failed": "not at all (no code)"}
+
+
+def describe_routes(routes: dict[str, int]) -> str:
+    """``26 replies: 20 by the chat format (77%), 6 read raw ...`` (evaluation replies with code)."""
+    total = sum(routes.values())
+    parts = [f"{n} {ROUTE_WORDS.get(route, route)} ({n / total:.0%})" for route, n in
+             sorted(routes.items(), key=lambda item: -item[1])]
+    return f"{total} replies: " + ", ".join(parts)
 
 
 LEGEND = ("solved@r: share of all test tasks solved by round r. open: tasks not solved before round r; "
