@@ -241,10 +241,13 @@ def _suite_flags(parser: argparse.ArgumentParser) -> None:
 
 def _lm_settings(args: argparse.Namespace) -> dict:
     return {"lm_retries": args.lm_retries, "lm_timeout": args.lm_timeout, "max_lm_errors": args.max_lm_errors,
-            "temperature": args.temperature, "max_tokens": args.max_tokens}
+            "temperature": args.temperature, "max_tokens": args.max_tokens, "parse": args.parse}
 
 
 def _lm_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--parse", choices=["lenient", "chat", "json"],
+                        help="how the evaluation's replies become code: lenient (default: the chat format, else the "
+                             "raw reply, else a JSON retry call), chat (DSPy's: chat format, else JSON retry), json")
     parser.add_argument("--temperature", type=float, metavar="T",
                         help="sampling temperature of every LM call (default 0: the same command, the same results)")
     parser.add_argument("--max-tokens", type=int, metavar="N",

@@ -118,3 +118,16 @@ def test_a_runs_summary_reports_how_its_replies_were_parsed(tmp_path, capsys):
     assert summary["parse_routes"] == {"chat": summary["lm_calls_eval"]}  # the offline backend writes markers
     assert f"replies parsed: {summary['lm_calls_eval']} replies: {summary['lm_calls_eval']} by the chat format" \
         in capsys.readouterr().out
+
+
+def test_the_runs_parse_mode_reaches_the_evaluation(tmp_path):
+    import json
+
+    from codeloop.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", "--optimizer", "none", "--module", "from-examples", "--limit", "2", "--rounds", "1",
+                 "--parse", "json", "--out", str(out)]) == 0
+    assert json.loads((out / "config.json").read_text())["config"]["parse"] == "json"
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["parse_routes"]) <= {"json", "failed"} and summary["parse_routes"]

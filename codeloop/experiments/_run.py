@@ -428,7 +428,7 @@ def _evaluate(config: RunConfig, program, lm, sandbox: Sandbox, test, rounds_con
             checkpoint_state()
 
         try:
-            new_rows = run_rounds(as_program(program, lm=lm), remaining, sandbox, rounds_config,
+            new_rows = run_rounds(as_program(program, lm=lm, parse=config.parse), remaining, sandbox, rounds_config,
                                   workers=config.workers, on_task=keep, max_lm_errors=config.max_lm_errors,
                                   progress=lambda n, total: progress.update(len(done) + n))
         except LMUnavailable as exc:

@@ -12,6 +12,7 @@ from ..execution import Sandbox
 from ..lm import CallCounter, total_tokens
 from ._basic import CodeFromExamples, CodeFromSpec, SolvePuzzle
 from ._best_of_n import BestOfN
+from ._parsing import DEFAULT_PARSE_MODE, ParseMode, ReplyParser
 from ._refine import GenerateCheckRefine
 from ._test_first import TestFirst
 
@@ -24,13 +25,17 @@ class ModuleProgram:
     thread-local settings, so concurrent calls from the rounds runner's threads count only
     their own LM calls. ``lm_calls`` includes cache hits; ``tokens`` counts what the provider
     reported for calls that were not cache hits. ``sample > 0`` draws with
-    ``lm.copy(rollout_id=sample, temperature=sample_temperature)``.
+    ``lm.copy(rollout_id=sample, temperature=sample_temperature)``. ``parse`` is how replies
+    become fields (see :class:`~codeloop.modules.ReplyParser`; DSPy's settings do not follow a
+    value into the rounds runner's threads, so the program sets it on each call).
     """
 
-    def __init__(self, module: dspy.Module, lm: dspy.BaseLM, *, sample_temperature: float = 1.0) -> None:
+    def __init__(self, module: dspy.Module, lm: dspy.BaseLM, *, sample_temperature: float = 1.0,
+                 parse: ParseMode = DEFAULT_PARSE_MODE) -> None:
         self.module = module
         self.lm = lm
         self.sample_temperature = sample_temperature
+        self.parser = ReplyParser(parse)
 
     def __call__(self, task: TaskView, *, sample: int = 0):
         from ..benchmarks.rounds import Generation  # here: the rounds package imports pandas (0.25 s)
@@ -38,7 +43,7 @@ class ModuleProgram:
         lm = self.lm if sample == 0 else self.lm.copy(rollout_id=sample, temperature=self.sample_temperature)
         counter = CallCounter()
         callbacks = [*(dspy.settings.get("callbacks") or []), counter]
-        with dspy.context(lm=lm, callbacks=callbacks), dspy.track_usage() as usage:
+        with dspy.context(lm=lm, callbacks=callbacks, adapter=self.parser), dspy.track_usage() as usage:
             prediction = self.module(task=task)
         return Generation(code=prediction.code or "", lm_calls=counter.calls,
                           tokens=total_tokens(usage.get_total_tokens()), parse=reply_routes(prediction))
@@ -51,12 +56,12 @@ def reply_routes(prediction: dspy.Prediction) -> list[str]:
 
 
 def as_program(module: dspy.Module | str, *, lm: dspy.BaseLM, sandbox: Sandbox | None = None,
-               kind: str = "function") -> ModuleProgram:
+               kind: str = "function", parse: ParseMode = DEFAULT_PARSE_MODE) -> ModuleProgram:
     """``module`` (or a registry name, built with ``sandbox`` for tasks of ``kind``) as a
-    rounds-protocol program."""
+    rounds-protocol program whose replies are parsed in mode ``parse``."""
     if isinstance(module, str):
         module = build_module(module, sandbox=sandbox, kind=kind)
-    return ModuleProgram(module, lm)
+    return ModuleProgram(module, lm, parse=parse)
 
 
 MODULES: dict[str, Callable[[Sandbox | None], dspy.Module]] = {
