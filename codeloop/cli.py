@@ -84,6 +84,13 @@ def _bench_backend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_lm(args: argparse.Namespace) -> int:
+    from .diagnostics import bench_lm
+
+    bench_lm(args.lm, tasks=args.tasks, demos=args.demos, workers=_seeds(args.workers), seed=args.seed)
+    return 0
+
+
 def _models_list(args: argparse.Namespace) -> int:
     from .lm import MODELS, codeloop_home, is_verified, model_path
 
@@ -423,6 +430,15 @@ def build_parser() -> argparse.ArgumentParser:
     backend.add_argument("--seed", type=int, default=0, help="seed for the random demos")
     backend.add_argument("--max-programs", type=int, default=100_000, help="synthesis budget per call")
     backend.set_defaults(handler=_bench_backend)
+    lm_bench = benches.add_parser(
+        "lm", help="a real LM over one trial: calls/min, prompt and generation tokens/s, KV-cache reuse and the "
+                   "pipeline's overhead over the model's own time, with 1 and 2 evaluation workers")
+    lm_bench.add_argument("--lm", default="local", help="the LM (default local: Qwen2.5-Coder-0.5B in process)")
+    lm_bench.add_argument("--tasks", type=int, default=8, help="bundled dev tasks in the trial (default 8)")
+    lm_bench.add_argument("--demos", type=int, default=3, help="labeled demos in every prompt (default 3)")
+    lm_bench.add_argument("--workers", default="1,2", help="evaluation worker counts to run (default 1,2)")
+    lm_bench.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    lm_bench.set_defaults(handler=_bench_lm)
     return parser
 
 
