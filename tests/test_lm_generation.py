@@ -72,4 +72,6 @@ def test_a_local_lm_is_not_checked_against_an_api_base(monkeypatch):
         raise AssertionError("a local LM was checked for a server")
 
     monkeypatch.setattr(_run, "check_lm_reachable", unreachable)
-    _run.resolved_lm(RunConfig(lm="local", api_base="http://127.0.0.1:9/v1"), lambda line: None)
+    said: list[str] = []
+    _run.resolved_lm(RunConfig(lm="local", api_base="http://127.0.0.1:9/v1", max_tokens=700), said.append)
+    assert said == ["LM: local (from --lm; llama.cpp in this process; temperature 0.0, at most 700 tokens a call)"]

@@ -290,6 +290,13 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
             "evaluate_at_most": len(test) * config.rounds * max_lm_calls(student)}
 
 
+#: why the offline backend stays the default (see the README's "A real code LM"): the default run makes up to
+#: 150 + 486 LM calls, which at the local 0.5B model's measured 4-10 s a call is 40 minutes or more on 2
+#: cores, and the model is an optional install
+LOCAL_HINT = ("--lm local runs Qwen2.5-Coder-0.5B in process (install once: codeloop models install-runtime && "
+              "codeloop models fetch qwen2.5-coder-0.5b)")
+
+
 def resolved_lm(config: RunConfig, say: Callable[[str], None]) -> Any:
     """The LM ``config`` names, checked to be reachable (a key, a server) before anything is written."""
     resolved = resolve_lm(config.lm, api_base=config.api_base, default=RUN_DEFAULT_LM,
@@ -299,6 +306,11 @@ def resolved_lm(config: RunConfig, say: Callable[[str], None]) -> Any:
         check_lm_reachable(resolved.model, api_base=config.api_base or os.environ.get("CODELOOP_API_BASE"))
     if resolved.notice:
         say(f"note: {resolved.notice}")
+        say(f"note: for a real code LM, {LOCAL_HINT}")
+    else:
+        origin = {"flag": "--lm", "environment": "CODELOOP_LM"}.get(resolved.source, resolved.source)
+        sampling = "" if resolved.offline else f"; temperature {config.temperature}, at most {config.max_tokens} tokens a call"
+        say(f"LM: {resolved.model} (from {origin}{'; llama.cpp in this process' if resolved.local else ''}{sampling})")
     return resolved.lm
 
 
