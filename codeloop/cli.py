@@ -252,9 +252,10 @@ def _lm_settings(args: argparse.Namespace) -> dict:
 
 
 def _lm_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--parse", choices=["lenient", "chat", "json"],
+    parser.add_argument("--parse", choices=["lenient", "chat", "json", "json-lenient"],
                         help="how the evaluation's replies become code: lenient (default: the chat format, else the "
-                             "raw reply, else a JSON retry call), chat (DSPy's: chat format, else JSON retry), json")
+                             "raw reply, else a JSON retry call), chat (DSPy's: chat format, else JSON retry), json "
+                             "(JSON only), json-lenient (JSON, else the raw reply)")
     parser.add_argument("--temperature", type=float, metavar="T",
                         help="sampling temperature of every LM call (default 0: the same command, the same results)")
     parser.add_argument("--max-tokens", type=int, metavar="N",

@@ -50,3 +50,5 @@ def test_a_compiled_module_runs_through_the_local_model(tmp_path, sandbox):
     assert all(sum(int(part.rsplit(":", 1)[1]) for part in v.split(",")) == n
                for v, n in zip(frame["verdicts"], frame["n_tests"]))
     assert set(frame["correctness"]) <= {True, False}
+    # every reply's parse route was recorded (the chat format, the raw reply, a JSON retry, or none)
+    assert all(cell and set(cell.split(",")) <= {"chat", "raw", "json", "failed"} for cell in frame["parse"])

@@ -130,3 +130,10 @@ def test_empty_or_prose_only(text):
 def test_entry_point_as_a_lambda_assignment_counts():
     result = extract_code("```python\nsquare = lambda x: x * x\n```", "square")
     assert result.ok and run(result.code, "square", 3) == 9
+
+
+def test_a_definition_inside_a_not_quite_json_object_is_found():
+    # a small model's answer to DSPy's JSON retry: valid Python (a set of one string), no definition
+    reply = '{"code": """\ndef double(x):\n    return 2 * x\n"""}'
+    extraction = extract_code(reply, "double")
+    assert extraction.ok and extraction.code == "def double(x):\n    return 2 * x\n"

@@ -131,3 +131,12 @@ def test_the_runs_parse_mode_reaches_the_evaluation(tmp_path):
     assert json.loads((out / "config.json").read_text())["config"]["parse"] == "json"
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["parse_routes"]) <= {"json", "failed"} and summary["parse_routes"]
+
+
+def test_json_lenient_reads_a_not_quite_json_reply_raw():
+    not_json = '{"code": """\ndef double(x):\n    return 2 * x\n"""}'
+    prediction, lm = generate([not_json], mode="json-lenient")
+    assert lm.calls == 1 and prediction.attempts[0]["parse"] == "raw"
+    assert prediction.attempts[0]["extraction_ok"] and "return 2 * x" in prediction.code
+    prediction, lm = generate([not_json], mode="json")
+    assert prediction.attempts[0]["parse"] == "failed" and prediction.code == ""

@@ -103,7 +103,8 @@ class RunSummary(BaseModel):
 
 
 ROUTE_WORDS = {"chat": "by the chat format", "raw": "read raw (no field markers)",
-               "json": "by a JSON retry call", "failed": "not at all (no code)"}
+               "json": "by the JSON format (a retry call unless --parse json)",
+               "failed": "not at all (no code)"}
 
 
 def describe_routes(routes: dict[str, int]) -> str:

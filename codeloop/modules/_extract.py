@@ -57,12 +57,14 @@ def _salvage(source: str) -> tuple[ast.Module | None, str, str]:
     """Parse ``source``, or the largest code-looking part of it: prose lines before the first
     ``def``/``import``/assignment are skipped, and trailing lines are dropped until it parses."""
     tree, error = _parse(source)
-    if tree is not None:
+    if tree is not None and _defines(tree):
         return tree, source, ""
+    whole = tree  # parses, but defines nothing: maybe a definition sits inside a string ({"code": """def..."""})
     dedented = textwrap.dedent(source)
     tree, _ = _parse(dedented)
-    if tree is not None:
+    if tree is not None and _defines(tree):
         return tree, dedented, ""
+    whole = whole or tree
     lines = source.splitlines()
     starts = [i for i, line in enumerate(lines) if _CODE_START.match(line.lstrip())]
     tries = 0
@@ -70,13 +72,18 @@ def _salvage(source: str) -> tuple[ast.Module | None, str, str]:
         for end in range(min(len(lines), start + 400), start, -1):  # not every suffix of a huge text
             tries += 1
             if tries > 3000:
-                return None, source, error
+                return (whole, source, "") if whole is not None else (None, source, error)
             chunk = textwrap.dedent("\n".join(lines[start:end]))
             tree, _ = _parse(chunk)
-            if tree is not None and any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                                        for n in tree.body):
+            if tree is not None and _defines(tree):
                 return tree, chunk, ""
+    if whole is not None:
+        return whole, source, ""
     return None, source, error
+
+
+def _defines(tree: ast.Module) -> bool:
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body)
 
 
 def _defined_names(node: ast.stmt) -> list[str]:

@@ -12,7 +12,9 @@ Modes (``dspy.context(adapter=ReplyParser(mode))`` chooses one; the default is l
 
 - ``lenient``: the chat format, then the raw reply, then DSPy's JSON fallback.
 - ``chat``: DSPy's own behaviour, the chat format then the JSON fallback.
-- ``json``: the JSON format only.
+- ``json``: the JSON format only (DSPy's JSONAdapter).
+- ``json-lenient``: the JSON format, then the raw reply (a JSON object whose code is in triple quotes is not
+  JSON, but its function is there).
 
 Each call records its *route* (``chat``, ``raw``, ``json``, ``failed``) in a :class:`ParseLog`
 so that runs can report parse rates per route: the measurement the default was chosen by.
@@ -27,9 +29,9 @@ from typing import Any, Literal
 from dspy.adapters import ChatAdapter, JSONAdapter
 from dspy.utils.exceptions import AdapterParseError
 
-ParseMode = Literal["lenient", "chat", "json"]
+ParseMode = Literal["lenient", "chat", "json", "json-lenient"]
 ParseRoute = Literal["chat", "raw", "json", "failed"]
-PARSE_MODES: tuple[str, ...] = ("lenient", "chat", "json")
+PARSE_MODES: tuple[str, ...] = ("lenient", "chat", "json", "json-lenient")
 DEFAULT_PARSE_MODE: ParseMode = "lenient"
 
 # DSPy's field markers, wherever a model put them (inside fences too): ``[[ ## code ## ]]``
@@ -64,12 +66,24 @@ def holds_code(text: str) -> bool:
 
 
 class _JSONRecording(JSONAdapter):
-    def __init__(self, log: ParseLog, **kwargs: Any) -> None:
+    def __init__(self, log: ParseLog, *, lenient: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.log = log
+        self.lenient = lenient
 
     def parse(self, signature: Any, completion: str) -> dict[str, Any]:
-        fields = super().parse(signature, completion)
+        try:
+            fields = super().parse(signature, completion)
+        except AdapterParseError:
+            name = _single_text_output(signature)
+            if not self.lenient or name is None or not holds_code(completion):
+                raise
+            self.log.route = "raw"
+            return {name: strip_markers(completion)}
+        name = _single_text_output(signature)
+        if self.lenient and name is not None and not holds_code(str(fields.get(name) or "")) and holds_code(completion):
+            self.log.route = "raw"  # repaired into a field without the code the reply holds
+            return {name: strip_markers(completion)}
         self.log.route = "json"
         return fields
 
@@ -91,13 +105,14 @@ class ReplyParser(ChatAdapter):
         return ReplyParser(self.mode, log=ParseLog())
 
     def __call__(self, lm, lm_kwargs, signature, demos, inputs):
-        if self.mode == "json":
-            return _JSONRecording(self.log)(lm, lm_kwargs, signature, demos, inputs)
+        if self.mode.startswith("json"):
+            return _JSONRecording(self.log, lenient=self.mode == "json-lenient")(lm, lm_kwargs, signature, demos, inputs)
         return super().__call__(lm, lm_kwargs, signature, demos, inputs)
 
     async def acall(self, lm, lm_kwargs, signature, demos, inputs):
-        if self.mode == "json":
-            return await _JSONRecording(self.log).acall(lm, lm_kwargs, signature, demos, inputs)
+        if self.mode.startswith("json"):
+            return await _JSONRecording(self.log, lenient=self.mode == "json-lenient").acall(
+                lm, lm_kwargs, signature, demos, inputs)
         return await super().acall(lm, lm_kwargs, signature, demos, inputs)
 
     def _make_json_adapter_fallback(self) -> JSONAdapter:
