@@ -12,7 +12,7 @@ import pytest
 
 from codeloop.benchmarks import Task, TaskView
 from codeloop.execution import IOTest
-from codeloop.modules import CodeFromExamples, GenerateCheckRefine, ReplyParser, as_program
+from codeloop.modules import CodeFromExamples, GenerateCheckRefine, ReplyParser, as_program, set_parse_mode
 
 FENCED_MARKER = "```[[ ## code ## ]]\ndef double(x):\n    return 2 * x\n```"
 BARE_FENCE = "Here is the function:\n```python\ndef double(x):\n    return x * 2\n```\nIt doubles x."
@@ -116,7 +116,8 @@ def test_a_runs_summary_reports_how_its_replies_were_parsed(tmp_path, capsys):
                  "--out", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["parse_routes"] == {"chat": summary["lm_calls_eval"]}  # the offline backend writes markers
-    assert f"replies parsed: {summary['lm_calls_eval']} replies: {summary['lm_calls_eval']} by the chat format" \
+    assert summary["parse_mode"] == "lenient"  # the offline backend's native chat format
+    assert f"replies parsed (lenient): {summary['lm_calls_eval']} replies: {summary['lm_calls_eval']} by the chat format" \
         in capsys.readouterr().out
 
 
@@ -140,3 +141,31 @@ def test_json_lenient_reads_a_not_quite_json_reply_raw():
     assert prediction.attempts[0]["extraction_ok"] and "return 2 * x" in prediction.code
     prediction, lm = generate([not_json], mode="json")
     assert prediction.attempts[0]["parse"] == "failed" and prediction.code == ""
+
+
+def test_a_real_lm_is_parsed_json_lenient_by_default_and_a_program_keeps_its_mode():
+    import copy
+
+    from codeloop.experiments import RunConfig
+    from codeloop.experiments._run import parse_mode_for
+    from codeloop.lm import resolve_lm
+    from codeloop.modules import build_module
+
+    network = resolve_lm("openai/tiny", api_base="http://127.0.0.1:9/v1").lm
+    offline = resolve_lm("offline").lm
+    assert parse_mode_for(RunConfig(), network) == "json-lenient"
+    assert parse_mode_for(RunConfig(), offline) == "lenient"
+    assert parse_mode_for(RunConfig(parse="chat"), network) == "chat"
+    program = set_parse_mode(build_module("check-refine"), "json")
+    copied = copy.deepcopy(program)
+    assert copied.parse_mode == "json" and copied.inner.parse_mode == "json"
+    with pytest.raises(ValueError, match="unknown parse mode"):
+        set_parse_mode(program, "yaml")
+
+
+def test_a_modules_parse_mode_wins_over_dspys_settings():
+    module = set_parse_mode(CodeFromExamples(), "json-lenient")
+    lm = ScriptedLM([JSON_OK])
+    with dspy.context(lm=lm, adapter=ReplyParser("chat")):
+        prediction = module(task=double_view())
+    assert prediction.attempts[0]["parse"] == "json" and lm.calls == 1

@@ -39,10 +39,11 @@ class RunConfig(BaseModel):
     seed: int = 0
     workers: int = Field(2, ge=1, le=64)
     out: Path = Path("codeloop-runs/default")
-    parse: Literal["lenient", "chat", "json", "json-lenient"] = Field(
-        "lenient", description="how the evaluation's LM replies become code: the chat format, then the raw reply, "
-                               "then a JSON retry (lenient); DSPy's chat format then JSON retry (chat); JSON only "
-                               "(json); JSON, then the raw reply (json-lenient)")
+    parse: Literal["lenient", "chat", "json", "json-lenient"] | None = Field(
+        None, description="how LM replies become code: the chat format, then the raw reply, then a JSON retry "
+                          "(lenient); DSPy's chat format then JSON retry (chat); JSON only (json); JSON, then the "
+                          "raw reply (json-lenient). None: json-lenient for an LM, lenient for the offline backend "
+                          "(measured; see the README)")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="sampling temperature of every LM call")
     max_tokens: int = Field(1024, ge=1, le=131_072, description="the cap on tokens an LM call may write")
     lm_retries: int = Field(6, ge=0, le=100, description="retries of a failed LM call (over the network)")

@@ -46,6 +46,7 @@ class RunSummary(BaseModel):
     lm_errors: int = 0  # test task rounds whose LM call failed on every retry (--max-lm-errors)
     tasks_left_out: int = 0  # test tasks with such a round: left out of every score
     parse_routes: dict[str, int] = {}  # evaluation replies by how they were parsed (see codeloop.modules)
+    parse_mode: str = ""  # the parse mode those replies went through (--parse)
 
     @classmethod
     def of(cls, config: RunConfig, rounds: RoundsSummary, optimization: dict[str, Any], *,
@@ -94,7 +95,8 @@ class RunSummary(BaseModel):
                   f"tokens: {self.tokens}",
                   f"trials: {self.trials} ({self.trials_reused} reused), wall time: {self.wall_seconds:.1f} s"]
         if self.parse_routes:
-            lines.append(f"replies parsed: {describe_routes(self.parse_routes)}")
+            mode = f" ({self.parse_mode})" if self.parse_mode else ""
+            lines.append(f"replies parsed{mode}: {describe_routes(self.parse_routes)}")
         if self.lm_errors:
             lines.append(f"LM errors: {self.lm_errors} test task rounds failed on every retry; those "
                          f"{self.tasks_left_out} tasks are left out of the scores (the same command evaluates "

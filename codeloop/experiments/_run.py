@@ -40,8 +40,8 @@ from ..benchmarks import Preparation, Suite, prepare_suite, suite_kind
 from ..benchmarks.rounds import RoundsConfig, run_rounds, summarize, to_frame
 from ..exceptions import ConfigError, LMUnavailable
 from ..execution import Sandbox
-from ..lm import GenerationSettings, RetryPolicy, check_lm_reachable, resolve_lm, retry_stats
-from ..modules import as_program, build_module
+from ..lm import GenerationSettings, OfflineEngine, RetryPolicy, check_lm_reachable, resolve_lm, retry_stats
+from ..modules import as_program, build_module, set_parse_mode
 from ..optimizers import (
     build_optimizer,
     load_program,
@@ -253,7 +253,8 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     frame = to_frame(rows)
     rounds_summary = summarize(frame, config.rounds)
     summary = RunSummary.of(config, rounds_summary, optimization, wall_seconds=state["wall_seconds"],
-                            tasks_reused=state.get("tasks_reused", 0))
+                            tasks_reused=state.get("tasks_reused", 0)).model_copy(
+        update={"parse_mode": parse_mode_for(config, lm)})
     frame.to_parquet(out / "results.parquet", index=False)
     write_summary(summary, out)
     plots = write_plots(summary, optimization.get("trials", []), out, frame, optimization.get("choice"))
@@ -295,6 +296,15 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
 #: cores, and the model is an optional install
 LOCAL_HINT = ("--lm local runs Qwen2.5-Coder-0.5B in process (install once: codeloop models install-runtime && "
               "codeloop models fetch qwen2.5-coder-0.5b)")
+
+
+def parse_mode_for(config: RunConfig, lm: Any) -> str:
+    """``config.parse``, else by the LM: the offline backend writes the chat format natively (lenient);
+    a real LM parsed best as JSON with the raw reply as fallback (json-lenient: on Qwen2.5-Coder-0.5B,
+    7 of 15 tasks against 4 with the chat format, in fewer calls; see the README)."""
+    if config.parse:
+        return config.parse
+    return "lenient" if isinstance(getattr(lm, "engine", None), OfflineEngine) else "json-lenient"
 
 
 def resolved_lm(config: RunConfig, say: Callable[[str], None]) -> Any:
@@ -368,13 +378,14 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
     optimization = read_record(optimization_path, repair=config.repair) if program_path.exists() else None
     if optimization is not None:
         program, meta = load_program(program_path, sandbox=sandbox)
+        set_parse_mode(program, parse_mode_for(config, lm))
         if meta["kind"] != kind:
             raise ConfigError(f"{program_path} is a program for {meta['kind']} tasks, but suite {config.suite!r} "
                               f"holds {kind} tasks; evaluate it on a suite of its kind")
         optimization["trials_reused"] = len(optimization.get("trials", []))
         say(f"resuming: the compiled program in {program_path} is reused ({optimization['trials_reused']} trials)")
         return program, optimization
-    student = build_module(config.module, sandbox=sandbox, kind=kind)
+    student = set_parse_mode(build_module(config.module, sandbox=sandbox, kind=kind), parse_mode_for(config, lm))
     settings: dict[str, Any] = {"budget": config.budget, "seed": config.seed, "sandbox": sandbox, "lm": lm,
                                 "num_threads": config.workers, "trial_log": out / "trials.jsonl"}
     if config.optimizer != "none" and "storage" in optimizer_class(config.optimizer).param_names():
@@ -440,7 +451,7 @@ def _evaluate(config: RunConfig, program, lm, sandbox: Sandbox, test, rounds_con
             checkpoint_state()
 
         try:
-            new_rows = run_rounds(as_program(program, lm=lm, parse=config.parse), remaining, sandbox, rounds_config,
+            new_rows = run_rounds(as_program(program, lm=lm, parse=parse_mode_for(config, lm)), remaining, sandbox, rounds_config,
                                   workers=config.workers, on_task=keep, max_lm_errors=config.max_lm_errors,
                                   progress=lambda n, total: progress.update(len(done) + n))
         except LMUnavailable as exc:

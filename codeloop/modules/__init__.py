@@ -14,7 +14,7 @@ from ._best_of_n import BestOfN
 from ._calls import max_lm_calls, module_kind
 from ._common import function_header, puzzle_inputs, render_rejected, task_inputs
 from ._extract import Extraction, extract_code
-from ._parsing import DEFAULT_PARSE_MODE, PARSE_MODES, ParseLog, ReplyParser
+from ._parsing import DEFAULT_PARSE_MODE, PARSE_MODES, ParseLog, ReplyParser, set_parse_mode
 from ._program import KINDS, MODULES, PUZZLE_MODULES, ModuleProgram, as_program, build_module
 from ._refine import GenerateCheckRefine
 from ._test_first import TestFirst, filter_tests, parse_generated_tests
@@ -45,5 +45,6 @@ __all__ = [
     "parse_generated_tests",
     "puzzle_inputs",
     "render_rejected",
+    "set_parse_mode",
     "task_inputs",
 ]

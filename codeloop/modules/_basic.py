@@ -22,6 +22,7 @@ class CodeFromSpec(dspy.Module):
     """Description (and function header) to code, in one call. Examples are not shown."""
 
     kind = "function"
+    parse_mode: str | None = None  # how replies are parsed (see set_parse_mode); None: DSPy settings
 
     def __init__(self) -> None:
         super().__init__()
@@ -32,7 +33,7 @@ class CodeFromSpec(dspy.Module):
 
     def forward(self, task: TaskView) -> dspy.Prediction:
         require_kind(self, task, self.kind)
-        raw = reply_field(self.generate, "code", description=description_of(task), function_header=function_header(task))
+        raw = reply_field(self.generate, "code", parse_mode=self.parse_mode, description=description_of(task), function_header=function_header(task))
         attempt = attempt_from(raw, task)
         return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)
 
@@ -41,6 +42,7 @@ class CodeFromExamples(dspy.Module):
     """Examples (plus the description and feedback from earlier rounds, if any) to code, in one call."""
 
     kind = "function"
+    parse_mode: str | None = None  # how replies are parsed (see set_parse_mode); None: DSPy settings
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,7 +53,7 @@ class CodeFromExamples(dspy.Module):
 
     def forward(self, task: TaskView, feedback: str = "") -> dspy.Prediction:
         require_kind(self, task, self.kind)
-        raw = reply_field(self.generate, "code", **task_inputs(task), feedback=feedback or "")
+        raw = reply_field(self.generate, "code", parse_mode=self.parse_mode, **task_inputs(task), feedback=feedback or "")
         attempt = attempt_from(raw, task)
         return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)
 
@@ -62,6 +64,7 @@ class SolvePuzzle(dspy.Module):
     :class:`CodeFromExamples` and :class:`CodeFromSpec` (a puzzle's spec is its ``sat``)."""
 
     kind = "puzzle"
+    parse_mode: str | None = None  # how replies are parsed (see set_parse_mode); None: DSPy settings
 
     def __init__(self) -> None:
         super().__init__()
@@ -72,6 +75,6 @@ class SolvePuzzle(dspy.Module):
 
     def forward(self, task: TaskView) -> dspy.Prediction:
         require_kind(self, task, self.kind)
-        raw = reply_field(self.generate, "code", **puzzle_inputs(task))
+        raw = reply_field(self.generate, "code", parse_mode=self.parse_mode, **puzzle_inputs(task))
         attempt = attempt_from(raw, task)
         return dspy.Prediction(code=attempt.code, attempts=[attempt.as_dict()], lm_calls=1)

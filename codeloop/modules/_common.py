@@ -37,15 +37,16 @@ class Reply:
     route: str
 
 
-def reply_field(predictor: dspy.Predict, name: str, **inputs: Any) -> Reply:
+def reply_field(predictor: dspy.Predict, name: str, *, parse_mode: str | None = None, **inputs: Any) -> Reply:
     """The ``name`` field of ``predictor``'s answer (``""`` if the reply could not be parsed into
-    it), parsed by the :class:`ReplyParser` in DSPy's settings (lenient by default).
+    it), parsed in ``parse_mode`` (the module's), else by the :class:`ReplyParser` in DSPy's
+    settings, else leniently.
 
     A reply without usable code is a failed attempt of the program, scored as such; it must not
     end an optimization or an evaluation, whose resumption would meet the same cached reply
     again. It is logged, never silently scored. Errors of the LM client itself (network,
     authentication) still propagate."""
-    configured = dspy.settings.adapter or ReplyParser()
+    configured = ReplyParser(parse_mode) if parse_mode else dspy.settings.adapter or ReplyParser()
     call = configured.for_call() if isinstance(configured, ReplyParser) else None
     try:
         if call is None:  # an adapter the user chose: DSPy's behaviour, route not observable

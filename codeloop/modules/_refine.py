@@ -41,6 +41,8 @@ class GenerateCheckRefine(dspy.Module):
     ``sat`` said of it (a puzzle has no examples to fail, so earlier answers are the feedback).
     """
 
+    parse_mode: str | None = None  # how replies are parsed (see set_parse_mode); None: DSPy settings
+
     def __init__(self, inner: dspy.Module, max_iters: int = 3, sandbox: Sandbox | None = None,
                  refine_temperature: float | None = None) -> None:
         super().__init__()
@@ -75,7 +77,7 @@ class GenerateCheckRefine(dspy.Module):
             feedbacks.append(feedback)
             config = ({"rollout_id": iteration, "temperature": self.refine_temperature}
                       if self.refine_temperature is not None else {})
-            raw = reply_field(self.refine, "code", **inputs, previous_code=attempt.code, feedback=feedback, config=config)
+            raw = reply_field(self.refine, "code", parse_mode=self.parse_mode, **inputs, previous_code=attempt.code, feedback=feedback, config=config)
             lm_calls += 1
             attempt = attempt_from(raw, task, stage=f"refine-{iteration}")
             repeated = any(attempt.code == a.code for a in attempts)

@@ -76,6 +76,7 @@ class TestFirst(dspy.Module):
 
     __test__ = False  # not a pytest test class
     kind = "function"  # a puzzle's test is its sat: writing tests first has no puzzle form
+    parse_mode: str | None = None  # how replies are parsed (see set_parse_mode); None: DSPy settings
 
     def __init__(self, sandbox: Sandbox | None = None, *, filter_tests: bool = True, check: bool = True) -> None:
         super().__init__()
@@ -91,11 +92,11 @@ class TestFirst(dspy.Module):
     def forward(self, task: TaskView) -> dspy.Prediction:
         require_kind(self, task, self.kind)
         inputs = task_inputs(task)
-        raw_tests = reply_field(self.write_tests, "tests", **inputs).text
+        raw_tests = reply_field(self.write_tests, "tests", parse_mode=self.parse_mode, **inputs).text
         generated = parse_generated_tests(raw_tests, task.entry_point)
         kept, dropped = filter_tests(generated, task.examples) if self.filter else (generated, [])
         tests_text = render_examples(task.entry_point, kept)
-        raw = reply_field(self.write_code, "code", **inputs, tests=tests_text or "(no extra tests)")
+        raw = reply_field(self.write_code, "code", parse_mode=self.parse_mode, **inputs, tests=tests_text or "(no extra tests)")
         attempt = attempt_from(raw, task)
         if self.check:
             check(attempt, task, self.sandbox.get())
