@@ -148,6 +148,6 @@ def set_parse_mode(program: Any, mode: ParseMode | None) -> Any:
     modules = [program, *(sub for _, sub in program.named_sub_modules())] if hasattr(program, "named_sub_modules") \
         else [program]
     for module in modules:
-        if hasattr(module, "forward"):
+        if hasattr(type(module), "forward"):  # on the class: DSPy warns when an instance's forward is read
             module.parse_mode = mode
     return program
