@@ -137,3 +137,10 @@ def test_a_definition_inside_a_not_quite_json_object_is_found():
     reply = '{"code": """\ndef double(x):\n    return 2 * x\n"""}'
     extraction = extract_code(reply, "double")
     assert extraction.ok and extraction.code == "def double(x):\n    return 2 * x\n"
+
+
+def test_a_function_inside_a_json_fence_is_found():
+    # Qwen2.5-Coder-1.5B's answer to DSPy's JSON format: a json fence around a triple-quoted string
+    reply = '```json\n{\n  "code": """\ndef best(prices):\n    return max(prices)\n"""\n}\n```'
+    extraction = extract_code(reply, "best")
+    assert extraction.ok and extraction.code == "def best(prices):\n    return max(prices)\n"

@@ -125,8 +125,8 @@ def extract_code(text: str | None, entry_point: str) -> Extraction:
         return Extraction("", False, "the output is empty")
     blocks, fenced = _blocks(text)
     sources = blocks if blocks else [text]
-    if fenced and not blocks:  # only non-Python fences: maybe the code is in the prose
-        sources = [_FENCE.sub("", text)]
+    if fenced and not blocks:  # only non-Python fences: the code is in the prose, or inside one (```json {"code": ...})
+        sources = [_FENCE.sub("", text), *(m.group("body") for m in _FENCE.finditer(text))]
     parsed: list[tuple[ast.Module, str]] = []
     errors = []
     for source in sources:
