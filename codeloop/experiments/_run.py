@@ -51,6 +51,7 @@ from ..optimizers import (
     task_examples,
 )
 from ._config import RunConfig, check_against_suite, environment
+from ._provenance import append_provenance, provenance_entry
 from ._report import RunSummary, write_plots, write_summary
 
 logger = logging.getLogger(__name__)
@@ -199,11 +200,14 @@ def _read_rows(path: Path) -> dict[str, list[dict]]:
 
 
 def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any = None,
-                   say: Callable[[str], None] = print, mlflow_uri: str | None = None) -> RunOutcome:
+                   say: Callable[[str], None] = print, mlflow_uri: str | None = None,
+                   command: str | None = None) -> RunOutcome:
     """Run (or resume) the experiment ``config`` describes; returns the summary and the rows.
 
     ``lm`` (a ``dspy.BaseLM``) overrides ``config.lm``, e.g. for an LM object built in code.
     ``mlflow_uri`` also logs the finished run to MLflow (needs the ``mlflow`` extra).
+    ``command`` (the command line, from the CLI) is recorded in ``config.json``'s ``provenance``
+    with the commit, date and LM; a resumption appends its own entry.
     """
     began = time.perf_counter()
     if lm is None:  # bad settings fail before anything is written
@@ -215,6 +219,9 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
         train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
         kind = suite_kind(suite.tasks, f"suite {config.suite!r}")
         state = _prepare_directory(config, lm_identity(lm))
+        config_path = config.out / "config.json"
+        write_json_atomically(config_path, append_provenance(json.loads(config_path.read_text(encoding="utf-8")),
+                                                             provenance_entry(command, lm_identity(lm), lm)))
     except BaseException:
         if own_sandbox:
             sandbox.close()
