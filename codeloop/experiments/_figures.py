@@ -1,5 +1,6 @@
 """``codeloop report PATH``: the Markdown figure table the README uses for a run or a comparison
-directory, followed by one provenance line naming the command, commit, date and LM.
+directory, after one line saying what it measures and followed right below by one provenance line
+naming the command, commit, date and LM.
 
 The provenance line has one fixed form, which renders as small text under a table on GitHub
 and which :data:`PROVENANCE_LINE` matches::
@@ -101,7 +102,7 @@ def figure_report(path: str | Path) -> str:
         note = (f"{record.get('suite')}, {record.get('module')}: {metric} over {record.get('tasks')} test tasks x "
                 f"{record.get('seeds')} seed(s); intervals by a bootstrap over tasks, paired for the difference; "
                 "p: exact sign test over tasks, Holm-corrected.")
-        return "\n\n".join([comparison_figure(record), note,
+        return "\n\n".join([note, comparison_figure(record),
                             provenance_line(record.get("provenance") or [], fallback_lm=record.get("lm", "unknown"))])
     if (directory / "config.json").is_file() and (directory / "summary.json").is_file():
         config, summary = _read(directory / "config.json"), _read(directory / "summary.json")
@@ -109,7 +110,7 @@ def figure_report(path: str | Path) -> str:
                 f"k={summary['k']}, seed {summary['seed']}; LM calls {summary['lm_calls_optimize']} optimizing, "
                 f"{summary['lm_calls_eval']} evaluating. open: tasks not solved before the round; conformity, "
                 "correctness and gap are shares of those.")
-        return "\n\n".join([run_figure(summary), note, provenance_line(config.get("provenance") or [],
+        return "\n\n".join([note, run_figure(summary), provenance_line(config.get("provenance") or [],
                                                                        fallback_lm=config.get("lm_resolved", ""))])
     if (directory / "config.json").is_file():
         raise ConfigError(f"{directory}: a run directory whose run has not finished (no summary.json); run the same "
