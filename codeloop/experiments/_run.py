@@ -51,6 +51,7 @@ from ..optimizers import (
     task_examples,
 )
 from ._config import RunConfig, check_against_suite, environment
+from ._numbering import row_numbered_choice
 from ._provenance import append_provenance, provenance_entry
 from ._report import RunSummary, write_plots, write_summary
 
@@ -390,11 +391,11 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
                 "search only part of its space")
         began = time.perf_counter()
         program = optimizer.compile(student, trainset=trainset, valset=devset)
-        optimization.update(lm_calls=optimizer.spend.calls, tokens=optimizer.spend.tokens,
-                            trials=[t.model_dump() for t in optimizer.trials],
+        trials = [t.model_dump() for t in optimizer.trials]
+        optimization.update(lm_calls=optimizer.spend.calls, tokens=optimizer.spend.tokens, trials=trials,
                             trials_reused=int(getattr(optimizer, "trials_reused", 0)),
                             budget_exhausted=optimizer.budget_exhausted, estimate=estimate,
-                            choice=getattr(optimizer, "choice", None),
+                            choice=row_numbered_choice(getattr(optimizer, "choice", None), trials),
                             wall_seconds=time.perf_counter() - began)
         if optimizer.budget_exhausted:
             say(f"the budget of {config.budget} LM calls ran out; using the best candidate found")
