@@ -220,6 +220,8 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
         train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
         kind = suite_kind(suite.tasks, f"suite {config.suite!r}")
         state = _prepare_directory(config, lm_identity(lm))
+        if (config.out / "program.json").exists():  # a damaged record refuses the run before anything is written
+            read_record(config.out / "optimization.json", repair=config.repair)
         config_path = config.out / "config.json"
         write_json_atomically(config_path, append_provenance(json.loads(config_path.read_text(encoding="utf-8")),
                                                              provenance_entry(command, lm_identity(lm), lm)))
