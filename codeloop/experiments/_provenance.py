@@ -11,6 +11,7 @@ import datetime
 import shlex
 import subprocess
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,10 @@ def command_line(argv: Sequence[str]) -> str:
 def code_version() -> dict[str, Any]:
     """The git commit of the codeloop code that runs (found from the package's own location, so
     an installed copy outside a checkout gives its package version instead)."""
-    from .. import __version__
-
+    try:
+        version = metadata.version("codeloop")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
     root = Path(__file__).resolve().parents[2]
     if (root / ".git").exists():
         try:
@@ -36,10 +39,10 @@ def code_version() -> dict[str, Any]:
                                       timeout=10).stdout.strip()
 
             dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "codeloop"))
-            return {"commit": git("rev-parse", "--short=7", "HEAD"), "dirty": dirty, "version": __version__}
+            return {"commit": git("rev-parse", "--short=7", "HEAD"), "dirty": dirty, "version": version}
         except (OSError, subprocess.SubprocessError):
             pass
-    return {"commit": None, "dirty": None, "version": __version__}
+    return {"commit": None, "dirty": None, "version": version}
 
 
 def lm_settings(lm: Any) -> dict[str, Any]:
