@@ -29,7 +29,7 @@ from .._files import write_json_atomically
 from ..exceptions import ConfigError
 from ..execution import Sandbox
 from ._config import RunConfig
-from ._provenance import provenance_entry
+from ._provenance import code_version, provenance_entry
 from ._report import markdown_table
 from ._run import lm_identity, run_experiment
 from ._stats import cluster_bootstrap, holm, sign_test
@@ -112,6 +112,7 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
     ``command`` (the command line) is recorded in ``comparison.json``'s ``provenance``, after the
     entries of earlier invocations on the same directory.
     """
+    code_version()  # the commit of the code this process loaded, read before any work
     strategies = list(dict.fromkeys(strategies))
     if not strategies or not seeds:
         raise ConfigError("compare needs at least one strategy and one seed")

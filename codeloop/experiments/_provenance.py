@@ -8,6 +8,7 @@ resumptions), so a figure copied into the README can name the command that repro
 from __future__ import annotations
 
 import datetime
+import functools
 import shlex
 import subprocess
 from collections.abc import Sequence
@@ -24,9 +25,12 @@ def command_line(argv: Sequence[str]) -> str:
     return shlex.join(["codeloop", *argv])
 
 
+@functools.cache
 def code_version() -> dict[str, Any]:
     """The git commit of the codeloop code that runs (found from the package's own location, so
-    an installed copy outside a checkout gives its package version instead)."""
+    an installed copy outside a checkout gives its package version instead). Read once per
+    process, when a run or comparison starts: the checkout may move on while a long comparison
+    runs, and the code loaded is the code at the start."""
     try:
         version = metadata.version("codeloop")
     except metadata.PackageNotFoundError:
@@ -55,7 +59,7 @@ def lm_settings(lm: Any) -> dict[str, Any]:
 
 def provenance_entry(command: str | None, lm_name: str, lm: Any = None) -> dict[str, Any]:
     """One invocation's record: ``command`` is ``None`` for a call from Python (no command line)."""
-    return {"command": command, **code_version(),
+    return {"command": command, **dict(code_version()),
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "lm": lm_name, "lm_settings": lm_settings(lm)}
 

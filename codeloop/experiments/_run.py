@@ -52,7 +52,7 @@ from ..optimizers import (
 )
 from ._config import RunConfig, check_against_suite, environment
 from ._numbering import row_numbered_choice
-from ._provenance import append_provenance, provenance_entry
+from ._provenance import append_provenance, code_version, provenance_entry
 from ._report import RunSummary, write_plots, write_summary
 
 logger = logging.getLogger(__name__)
@@ -211,6 +211,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     with the commit, date and LM; a resumption appends its own entry.
     """
     began = time.perf_counter()
+    code_version()  # the commit of the code this process loaded, read before any work
     if lm is None:  # bad settings fail before anything is written
         lm = resolved_lm(config, say)
     own_sandbox = sandbox is None
