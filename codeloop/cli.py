@@ -151,8 +151,11 @@ def _run(args: argparse.Namespace) -> int:
     _show_trial_log()
     import os
 
+    from .experiments import command_line
+
     outcome = run_experiment(config, say=lambda line: print(line, flush=True),
-                             mlflow_uri=args.mlflow or os.environ.get("CODELOOP_MLFLOW_URI"))
+                             mlflow_uri=args.mlflow or os.environ.get("CODELOOP_MLFLOW_URI"),
+                             command=command_line(args.argv))
     print()
     print(outcome.summary.render())
     print(f"\nwrote {outcome.directory}/: summary.json, summary.csv, summary.md, results.parquet, program.json, "
@@ -161,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .experiments import RunConfig, compare, comparison_table
+    from .experiments import RunConfig, command_line, compare, comparison_table
 
     base = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                            budget=args.budget, rounds=args.rounds, k=args.k, seed=args.seed, workers=args.workers,
@@ -179,7 +182,8 @@ def _compare(args: argparse.Namespace) -> int:
     seeds = _seeds(args.seeds)
     print(f"comparison directory: {base.out}", flush=True)
     _show_trial_log()
-    result = compare(strategies, seeds, base, baseline=baseline, say=lambda line: print(line, flush=True))
+    result = compare(strategies, seeds, base, baseline=baseline, say=lambda line: print(line, flush=True),
+                     command=command_line(args.argv))
     table = comparison_table(result)
     print()
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -188,6 +192,18 @@ def _compare(args: argparse.Namespace) -> int:
           "sign test over tasks, Holm-corrected across strategies. "
           f"({result.resamples} resamples); wrote {base.out}/comparison.json, comparison.csv, comparison.md, "
           "comparison.png")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .experiments import figure_report
+
+    text = figure_report(args.path)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
     return 0
 
 
@@ -328,6 +344,21 @@ def build_parser() -> argparse.ArgumentParser:
     comparison.add_argument("--out", help="comparison directory (default codeloop-runs/compare)")
     comparison.set_defaults(handler=_compare)
 
+    report = commands.add_parser(
+        "report", help="print the README's Markdown figure table for a run or comparison directory, with its "
+                       "provenance line",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="PATH is a run directory (config.json and summary.json) or a comparison directory "
+                    "(comparison.json). Prints the figure table, a one-line note on what it measures, and one "
+                    "provenance line of the fixed form\n\n"
+                    "  <sub>Produced by `codeloop COMMAND ...` at commit SHA on YYYY-MM-DD, LM MODEL.</sub>\n\n"
+                    "(\"at version V\" outside a git checkout, \"+dirty\" after a commit whose files were changed, "
+                    "resumptions after the LM), read from the provenance the run or comparison recorded. "
+                    "Every figure table in the README carries such a line (tests/test_readme_figures.py).")
+    report.add_argument("path", metavar="PATH")
+    report.add_argument("--out", metavar="FILE", help="also write the table and the line to FILE")
+    report.set_defaults(handler=_report)
+
     evaluation = commands.add_parser(
         "eval", help="evaluate a saved program over the rounds on a suite's test split",
         description="PROGRAM is a program.json written by codeloop run (or save_program).")
@@ -448,7 +479,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command resumes)."""
     from .exceptions import ConfigError, LMUnavailable
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # recorded as typed in the provenance of runs and comparisons
     try:
         return int(args.handler(args) or 0)
     except ConfigError as exc:

@@ -375,10 +375,11 @@ def test_the_summary_says_how_the_program_was_chosen_and_when_the_budget_was_sho
 
     kept = {"choice": {"trial": 0, "as_given": True, "scored_on": "all of dev", "finalists": {"0": 0.083, "5": 0.111},
                        "sign_test_p": 0.5, "best_finalist": 5, "wins": 1, "losses": 0, "tested_on": 28,
-                       "accept_alpha": 0.1}}
-    said = how_chosen("joint", kept)
-    assert "the program as given (Optuna trial 0, 0.083 on all of dev)" in said
-    assert "trial 5 (0.111), won 1 and lost 0 of 28 held-out tasks" in said and "p = 0.500 > 0.1" in said
+                       "accept_alpha": 0.1},
+            "trials": [{"number": 0, "params": {"optuna_trial": 0}}, {"number": 1, "params": {"optuna_trial": 5}}]}
+    said = how_chosen("joint", kept)  # trials are named by their trials.jsonl row, Optuna's number aside
+    assert "the program as given (trial 0, 0.083 on all of dev)" in said
+    assert "trial 1 (Optuna's 5) (0.111), won 1 and lost 0 of 28 held-out tasks" in said and "p = 0.500 > 0.1" in said
     assert how_chosen("none", {}) == "no optimizer: the module as given"
     assert "below the optimizer's own estimate (651)" in budget_note(150, {"estimate": 651})
     assert budget_note(150, {"estimate": 100}) == ""

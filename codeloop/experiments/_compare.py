@@ -29,6 +29,7 @@ from .._files import write_json_atomically
 from ..exceptions import ConfigError
 from ..execution import Sandbox
 from ._config import RunConfig
+from ._provenance import code_version, provenance_entry
 from ._report import markdown_table
 from ._run import lm_identity, run_experiment
 from ._stats import cluster_bootstrap, holm, sign_test
@@ -67,6 +68,8 @@ class Comparison(BaseModel):
     tasks: int  # test tasks every strategy was scored on (the bootstrap's and the test's units)
     seeds: int
     strategies: dict[str, StrategyResult]
+    #: one entry per invocation (command, commit, date, LM); the first started the comparison
+    provenance: list[dict[str, Any]] = []
 
 
 MODES = ("examples", "description", "both")
@@ -101,12 +104,15 @@ def with_modes(strategies: Sequence[str], modes: Sequence[str]) -> list[str]:
 
 def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *, baseline: str | None = None,
             sandbox: Sandbox | None = None, lm: Any = None, resamples: int = 2000,
-            say: Callable[[str], None] = print) -> Comparison:
+            say: Callable[[str], None] = print, command: str | None = None) -> Comparison:
     """Run every strategy with every seed (resuming finished cells) and compare them.
 
     A strategy is an optimizer name, or ``NAME@BUDGET`` for that optimizer with its own budget
     (``base.budget`` otherwise); the label is used as given in results and directory names.
+    ``command`` (the command line) is recorded in ``comparison.json``'s ``provenance``, after the
+    entries of earlier invocations on the same directory.
     """
+    code_version()  # the commit of the code this process loaded, read before any work
     strategies = list(dict.fromkeys(strategies))
     if not strategies or not seeds:
         raise ConfigError("compare needs at least one strategy and one seed")
@@ -123,7 +129,8 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
     try:
         for i, ((strategy, seed), config) in enumerate(configs.items(), 1):
             say(f"[{i}/{len(configs)}] {strategy}, seed {seed}")
-            outcome = run_experiment(config, sandbox=sandbox, lm=lm, say=lambda line: say(f"  {line}"))
+            outcome = run_experiment(config, sandbox=sandbox, lm=lm, say=lambda line: say(f"  {line}"),
+                                     command=command)
             summaries[(strategy, seed)] = outcome.summary
             frame = outcome.frame
             failed = set(frame.loc[frame["state"] == "lm_error", "task_id"])  # in no strategy's score
@@ -158,11 +165,24 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
             diff_ci_low=float(diff_low[row]), diff_ci_high=float(diff_high[row]), wins=wins, losses=losses,
             p_value=p_value, p_holm=adjusted.get(strategy),
             varies_with_seed=len(seeds) == 1 or bool((cube[row] != cube[row][:, :1]).any()))
-    comparison = Comparison(suite=base.suite, module=base.module, lm=lm_identity(lm) if lm is not None else
-                            (base.lm or "default"), baseline=baseline, metric=f"solved@{base.rounds}", confidence=0.95,
-                            resamples=resamples, tasks=len(tasks), seeds=len(seeds), strategies=results)
+    first = next(iter(configs.values())).out / "config.json"  # the LM the cells resolved
+    lm_name = lm_identity(lm) if lm is not None else json.loads(first.read_text(encoding="utf-8"))["lm_resolved"]
+    comparison = Comparison(suite=base.suite, module=base.module, lm=lm_name, baseline=baseline,
+                            metric=f"solved@{base.rounds}", confidence=0.95, resamples=resamples, tasks=len(tasks),
+                            seeds=len(seeds), strategies=results,
+                            provenance=[*_earlier_provenance(base.out / "comparison.json"),
+                                        provenance_entry(command, lm_name, lm)])
     write_comparison(comparison, base.out)
     return comparison
+
+
+def _earlier_provenance(path: Path) -> list[dict[str, Any]]:
+    """The provenance entries of an earlier invocation's ``comparison.json`` (none if absent or unreadable)."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8")).get("provenance", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return earlier if isinstance(earlier, list) else []
 
 
 def comparison_table(comparison: Comparison) -> pd.DataFrame:

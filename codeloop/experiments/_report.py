@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from ..benchmarks.rounds import RoundsSummary
 from ._config import RunConfig
+from ._numbering import row_numbered_choice
 
 
 class RunSummary(BaseModel):
@@ -124,35 +125,46 @@ LEGEND = ("solved@r: share of all test tasks solved by round r. open: tasks not 
 
 
 def how_chosen(optimizer: str, optimization: dict[str, Any]) -> str:
-    """How the compiled program was chosen, in words (from ``optimization.json``)."""
+    """How the compiled program was chosen, in words (from ``optimization.json``); trials are
+    named by their ``trials.jsonl`` row, Optuna's number in brackets where it differs."""
     if optimizer == "none":
         return "no optimizer: the module as given"
-    choice = optimization.get("choice")
+    choice = row_numbered_choice(optimization.get("choice"), optimization.get("trials", []))
     if choice:
-        finalists = {int(k): v for k, v in (choice.get("finalists") or {}).items()}
-        best = choice.get("best_finalist", choice["trial"])
-        where = choice.get("scored_on", "dev")
-        if choice.get("as_given"):
-            if best == choice["trial"] or best not in finalists:
-                return f"the program as given (Optuna trial {choice['trial']}): no finalist scored higher on {where}"
-            p = choice.get("sign_test_p")
-            versus = (f", won {choice['wins']} and lost {choice['losses']} of {choice.get('tested_on')} held-out tasks"
-                      if choice.get("wins") is not None else "")
-            test = f" (sign test p = {p:.3f} > {choice['accept_alpha']})" if p is not None else ""
-            return (f"the program as given (Optuna trial {choice['trial']}, {finalists.get(choice['trial'], 0):.3f} on "
-                    f"{where}): the best finalist, trial {best} ({finalists[best]:.3f}){versus}, was not "
-                    f"significantly better{test}")
-        p = choice.get("sign_test_p")
-        test = f", sign test p = {p:.3f}" if p is not None else ""
-        versus = (f", won {choice['wins']} and lost {choice['losses']} of {choice.get('tested_on')} held-out tasks"
-                  if choice.get("wins") is not None else "")
-        return f"Optuna trial {choice['trial']} ({finalists.get(choice['trial'], 0):.3f} on {where}{versus}{test})"
+        return _choice_sentence(choice)
     scored = [t for t in optimization.get("trials", []) if t.get("kind") in ("candidate", "final")
               and t.get("score") is not None]
     if not scored:
         return f"{optimizer} chose without scoring on dev"
     best = max(scored, key=lambda t: t["score"])
     return f"{optimizer}'s choice; its best scored trial: {best['number']} ({best['score']:.3f} on {best['n_examples']} dev tasks)"
+
+
+def _trial_name(row: int | None, optuna: int | None) -> str:
+    if row is None:
+        return f"Optuna's trial {optuna} (no row in this run's trials.jsonl)"
+    return f"trial {row}" + (f" (Optuna's {optuna})" if optuna is not None and optuna != row else "")
+
+
+def _choice_sentence(choice: dict[str, Any]) -> str:
+    """The joint search's choice: the winner (or the program as given), its score, and the test
+    that decided, in one sentence built from the same parts whichever way it went."""
+    scores = {int(k): v for k, v in (choice.get("optuna_finalists") or {}).items()}
+    where, chosen = choice.get("scored_on", "dev"), choice.get("optuna_trial")
+    best = choice.get("optuna_best_finalist", chosen)
+    subject = _trial_name(choice.get("trial"), chosen)
+    p = choice.get("sign_test_p")
+    test = f"sign test p = {p:.3f}" if p is not None else ""
+    versus = (f", won {choice['wins']} and lost {choice['losses']} of {choice.get('tested_on')} held-out tasks"
+              if choice.get("wins") is not None else "")
+    if not choice.get("as_given"):
+        return f"{subject} ({scores.get(chosen, 0):.3f} on {where}{versus}{', ' + test if test else ''})"
+    if best == chosen or best not in scores:
+        return f"the program as given ({subject}): no finalist scored higher on {where}"
+    undecided = f" ({test} > {choice.get('accept_alpha')})" if test else ""
+    return (f"the program as given ({subject}, {scores.get(chosen, 0):.3f} on {where}): the best finalist, "
+            f"{_trial_name(choice.get('best_finalist'), best)} ({scores[best]:.3f}){versus}, was not significantly "
+            f"better{undecided}")
 
 
 def budget_note(budget: int, optimization: dict[str, Any]) -> str:
@@ -246,14 +258,13 @@ def write_plots(summary: RunSummary, trials: list[dict[str, Any]], directory: Pa
         mine = [p for p in points if int(p[2].get("n_examples", 0)) == size]
         axes.scatter([p[0] for p in mine], [p[1] for p in mine], s=14,
                      label=f"trial scored on {size} dev tasks")
-    given_number = (choice or {}).get("given")
-    given = next((p for p in reversed(points) if given_number is not None  # its last (widest) evaluation
-                  and (p[2].get("params") or {}).get("optuna_trial") == given_number), None)
+    choice = row_numbered_choice(choice, trials) or {}
+    given_row = choice.get("given")  # rows of trials.jsonl: the last (widest) evaluation of each
+    given = next((p for p in points if given_row is not None and p[2].get("number") == given_row), None)
     if given is not None:
         axes.axhline(given[1], linestyle="--", color="grey", linewidth=1, label="program as given")
-    chosen_number = (choice or {}).get("trial")
-    chosen = [p for p in points if chosen_number is not None
-              and (p[2].get("params") or {}).get("optuna_trial") == chosen_number]
+    chosen_row = choice.get("trial")
+    chosen = [p for p in points if chosen_row is not None and p[2].get("number") == chosen_row]
     if chosen:
         axes.scatter([chosen[-1][0]], [chosen[-1][1]], marker="*", s=160, color="crimson", zorder=3,
                      label="chosen program")

@@ -51,6 +51,8 @@ from ..optimizers import (
     task_examples,
 )
 from ._config import RunConfig, check_against_suite, environment
+from ._numbering import row_numbered_choice
+from ._provenance import append_provenance, code_version, provenance_entry
 from ._report import RunSummary, write_plots, write_summary
 
 logger = logging.getLogger(__name__)
@@ -199,13 +201,17 @@ def _read_rows(path: Path) -> dict[str, list[dict]]:
 
 
 def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any = None,
-                   say: Callable[[str], None] = print, mlflow_uri: str | None = None) -> RunOutcome:
+                   say: Callable[[str], None] = print, mlflow_uri: str | None = None,
+                   command: str | None = None) -> RunOutcome:
     """Run (or resume) the experiment ``config`` describes; returns the summary and the rows.
 
     ``lm`` (a ``dspy.BaseLM``) overrides ``config.lm``, e.g. for an LM object built in code.
     ``mlflow_uri`` also logs the finished run to MLflow (needs the ``mlflow`` extra).
+    ``command`` (the command line, from the CLI) is recorded in ``config.json``'s ``provenance``
+    with the commit, date and LM; a resumption appends its own entry.
     """
     began = time.perf_counter()
+    code_version()  # the commit of the code this process loaded, read before any work
     if lm is None:  # bad settings fail before anything is written
         lm = resolved_lm(config, say)
     own_sandbox = sandbox is None
@@ -215,6 +221,11 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
         train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
         kind = suite_kind(suite.tasks, f"suite {config.suite!r}")
         state = _prepare_directory(config, lm_identity(lm))
+        if (config.out / "program.json").exists():  # a damaged record refuses the run before anything is written
+            read_record(config.out / "optimization.json", repair=config.repair)
+        config_path = config.out / "config.json"
+        write_json_atomically(config_path, append_provenance(json.loads(config_path.read_text(encoding="utf-8")),
+                                                             provenance_entry(command, lm_identity(lm), lm)))
     except BaseException:
         if own_sandbox:
             sandbox.close()
@@ -407,11 +418,11 @@ def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, roun
                 "search only part of its space")
         began = time.perf_counter()
         program = optimizer.compile(student, trainset=trainset, valset=devset)
-        optimization.update(lm_calls=optimizer.spend.calls, tokens=optimizer.spend.tokens,
-                            trials=[t.model_dump() for t in optimizer.trials],
+        trials = [t.model_dump() for t in optimizer.trials]
+        optimization.update(lm_calls=optimizer.spend.calls, tokens=optimizer.spend.tokens, trials=trials,
                             trials_reused=int(getattr(optimizer, "trials_reused", 0)),
                             budget_exhausted=optimizer.budget_exhausted, estimate=estimate,
-                            choice=getattr(optimizer, "choice", None),
+                            choice=row_numbered_choice(getattr(optimizer, "choice", None), trials),
                             wall_seconds=time.perf_counter() - began)
         if optimizer.budget_exhausted:
             say(f"the budget of {config.budget} LM calls ran out; using the best candidate found")
