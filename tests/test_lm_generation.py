@@ -8,7 +8,7 @@ import json
 import dspy
 import pytest
 
-from codeloop.cli import build_parser
+from codeloop.cli import main
 from codeloop.experiments import RunConfig
 from codeloop.lm import GenerationSettings, resolve_lm
 
@@ -54,9 +54,8 @@ def test_local_options_win_over_the_runs_settings(monkeypatch):
 
 def test_flags_are_recorded_in_the_run_configuration(tmp_path):
     out = tmp_path / "run"
-    args = build_parser().parse_args(["run", "--optimizer", "none", "--temperature", "0.3", "--max-tokens", "512",
-                                      "--out", str(out), "--limit", "2", "--rounds", "1"])
-    assert args.handler(args) == 0
+    assert main(["run", "--optimizer", "none", "--temperature", "0.3", "--max-tokens", "512",
+                 "--out", str(out), "--limit", "2", "--rounds", "1"]) == 0
     config = json.loads((out / "config.json").read_text())["config"]
     assert config["temperature"] == 0.3 and config["max_tokens"] == 512
 
