@@ -191,6 +191,23 @@ def test_p3_refuses_what_has_no_puzzle_form_naming_what_would_do(tmp_path, capsy
                                  "sol_bodies": ["    return 'o'"], "module": "m.py"} for i in range(12)]))
     common = ["run", "--suite", f"p3:{path}", "--lm", SMALL_LM, "--out", str(tmp_path / "x")]
     assert main([*common, "--module", "test-first", "--optimizer", "none"]) == 2
-    assert "--module test-first has no puzzle form" in capsys.readouterr().err
-    assert main([*common, "--optimizer", "joint"]) == 2
-    assert "use --optimizer none" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--module test-first has no puzzle form" in err and "best-of-n, check-refine, from-examples, from-spec" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("optimizer", ["joint", "labeled-random", "bootstrapped", "dspy-bootstrap"])
+def test_optimizers_compile_puzzle_programs_with_sat_demos(shared_data, tmp_path, capsys, optimizer):
+    puzzles = shared_data("p3", "puzzles.json")
+    out = tmp_path / optimizer
+    assert main(["run", "--suite", f"p3:{puzzles}", "--limit", "12", "--optimizer", optimizer, "--budget", "40",
+                 "--rounds", "1", "--lm", SMALL_LM, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "puzzles judged by sat(sol())" in printed and "k=" not in printed.split("\n\n")[1]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["tasks"] == 12 and summary["kind"] == "puzzle" and 0.0 <= summary["solved_at"][0] <= 1.0
+    program = json.loads((out / "program.json").read_text())
+    assert program["kind"] == "puzzle" and program["compiled_with"]["optimizer"] == optimizer
+    demos = [d for state in program["state"].values() if isinstance(state, dict) for d in state.get("demos", [])]
+    if optimizer != "joint":  # joint on a 40-call budget may stop before it sets demos
+        assert demos and all("def sat" in d["sat"] and "def sol" in d["code"] for d in demos)

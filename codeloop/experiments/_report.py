@@ -32,6 +32,7 @@ class RunSummary(BaseModel):
     gap_at: list[float | None]
     open_at: list[int] = []  # tasks still open in round r (the denominator of conformity and correctness)
     mode: str = "examples"
+    kind: str = "function"  # "puzzle": no examples are shown, so k and the mode do not apply
     chosen: str = ""  # how the program was chosen, in words
     budget_note: str = ""  # set when the budget was below the optimizer's own estimate
     lm_calls: int  # optimizing plus evaluating
@@ -51,12 +52,12 @@ class RunSummary(BaseModel):
 
     @classmethod
     def of(cls, config: RunConfig, rounds: RoundsSummary, optimization: dict[str, Any], *,
-           wall_seconds: float, tasks_reused: int) -> RunSummary:
+           wall_seconds: float, tasks_reused: int, kind: str = "function") -> RunSummary:
         return cls(suite=config.suite, module=config.module, optimizer=config.optimizer, seed=config.seed,
                    tasks=rounds.tasks, rounds=rounds.rounds, k=config.k, solved_at=rounds.solved_at,
                    first_round_share=rounds.first_round_share, conformity_at=rounds.conformity_at,
                    correctness_at=rounds.correctness_at, gap_at=rounds.gap_at, open_at=rounds.open_at,
-                   mode=config.mode, chosen=how_chosen(config.optimizer, optimization),
+                   mode=config.mode, kind=kind, chosen=how_chosen(config.optimizer, optimization),
                    budget_note=budget_note(config.budget, optimization),
                    lm_calls=int(optimization.get("lm_calls", 0)) + rounds.lm_calls,
                    tokens=int(optimization.get("tokens", 0)) + rounds.tokens,
@@ -78,9 +79,14 @@ class RunSummary(BaseModel):
         def fmt(value: float | None) -> str:
             return "-" if value is None or value != value else f"{value:.3f}"
 
-        shown = "no examples (description only)" if self.mode == "description" else f"k={self.k}"
+        if self.kind == "puzzle":  # a puzzle shows its sat, never examples: k and the mode mean nothing
+            shown = "puzzles judged by sat(sol())"
+        elif self.mode == "description":
+            shown = "no examples (description only), mode description"
+        else:
+            shown = f"k={self.k}, mode {self.mode}"
         lines = [f"{self.module} + {self.optimizer} on {self.suite} (test: {self.tasks} tasks, {shown}, "
-                 f"mode {self.mode}, seed {self.seed})", "", "round  solved@r   open  conformity  correctness    gap"]
+                 f"seed {self.seed})", "", "round  solved@r   open  conformity  correctness    gap"]
         for _, row in self.table().iterrows():
             opened = "-" if row["open"] is None or row["open"] != row["open"] else str(int(row["open"]))
             lines.append(f"{int(row['round']):>5}  {fmt(row['solved@r']):>8}  {opened:>5}  {fmt(row['conformity']):>10}  "

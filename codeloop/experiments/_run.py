@@ -264,7 +264,7 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     frame = to_frame(rows)
     rounds_summary = summarize(frame, config.rounds)
     summary = RunSummary.of(config, rounds_summary, optimization, wall_seconds=state["wall_seconds"],
-                            tasks_reused=state.get("tasks_reused", 0)).model_copy(
+                            tasks_reused=state.get("tasks_reused", 0), kind=kind).model_copy(
         update={"parse_mode": parse_mode_for(config, lm)})
     frame.to_parquet(out / "results.parquet", index=False)
     write_summary(summary, out)

@@ -12,8 +12,9 @@ from ..benchmarks import TaskView
 from ..modules import task_inputs
 from ._examples import view_of
 
-#: Inputs a generation predictor may take, all of which a task view provides.
-VIEW_FIELDS = ("examples", "function_header", "description", "feedback")
+#: Inputs a generation predictor may take, all of which a task view provides (a function task's
+#: view, or a puzzle's: its sat, answer type and sol header, and the answers rounds rejected).
+VIEW_FIELDS = ("examples", "function_header", "description", "feedback", "sat", "answer_type", "rejected_answers")
 
 
 def generation_predictors(program: dspy.Module) -> list[tuple[str, dspy.Predict]]:

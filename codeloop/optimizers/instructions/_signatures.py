@@ -83,9 +83,14 @@ class ProposeFromHistory(dspy.Signature):
 
 
 def render_task(example: dspy.Example, code: str | None = None, code_label: str = "Reference code") -> str:
-    """One task as the proposer sees it: examples, header, description (if any) and code."""
+    """One task as the proposer sees it: examples (a puzzle's sat and answer type), header,
+    description (if any) and code."""
     inputs = task_inputs(view_of(example))
-    parts = [f"Examples:\n{inputs['examples']}", f"Function header: {inputs['function_header']}"]
+    if "sat" in inputs:
+        parts = [f"Puzzle (sol() must return a {inputs['answer_type']} for which sat is True):\n{inputs['sat']}",
+                 f"Function header: {inputs['function_header']}"]
+    else:
+        parts = [f"Examples:\n{inputs['examples']}", f"Function header: {inputs['function_header']}"]
     if inputs["description"]:
         parts.append(f"Description: {inputs['description']}")
     code = example.get("reference") if code is None else code
@@ -103,7 +108,8 @@ def render_failures(failures: Sequence[tuple[dspy.Example, str, str]]) -> str:
     records = []
     for i, (example, code, feedback) in enumerate(failures, 1):
         inputs = task_inputs(view_of(example))
-        records.append(f"# Example {i}\n## Inputs\n{inputs['examples']}\n{inputs['function_header']}\n"
+        shown = inputs["sat"] if "sat" in inputs else inputs["examples"]  # a puzzle shows its sat
+        records.append(f"# Example {i}\n## Inputs\n{shown}\n{inputs['function_header']}\n"
                        f"## Generated Outputs\n{(code or '(no code)').strip()}\n## Feedback\n{feedback.strip()}")
     return "\n\n".join(records)
 
