@@ -140,7 +140,7 @@ def _run(args: argparse.Namespace) -> int:
 
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                              optimizer=args.optimizer, budget=args.budget, rounds=args.rounds, k=args.k,
-                             seed=args.seed, workers=args.workers, out=args.out, **_suite_settings(args),
+                             seed=args.seed, workers=args.workers, isolation=args.isolation, out=args.out, **_suite_settings(args),
                              **_lm_settings(args))
     if args.dry_run:
         estimate = estimate_run(config)
@@ -168,6 +168,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     base = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, module=args.module,
                            budget=args.budget, rounds=args.rounds, k=args.k, seed=args.seed, workers=args.workers,
+                           isolation=args.isolation,
                            out=args.out or "codeloop-runs/compare", **_suite_settings(args),
                            **_lm_settings(args))
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
@@ -236,7 +237,7 @@ def _eval(args: argparse.Namespace) -> int:
         except (OSError, ValueError):
             out = "codeloop-runs/eval-unreadable"  # load_program reports what is wrong with the file
     config = RunConfig.build(suite=args.suite, lm=args.lm, api_base=args.api_base, rounds=args.rounds, k=args.k,
-                             seed=args.seed, workers=args.workers, out=out, optimizer="none",
+                             seed=args.seed, workers=args.workers, isolation=args.isolation, out=out, optimizer="none",
                              **_suite_settings(args), **_lm_settings(args))
     outcome = evaluate_saved(args.program, config, say=lambda line: print(line, flush=True))
     print()
@@ -315,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "missing), namespaces required, every protection required (strict), or none")
 
     run = commands.add_parser(
-        "run", help="optimize a module, evaluate it over rounds on the test split, write a run directory",
+        "run", parents=[isolation], help="optimize a module, evaluate it over rounds on the test split, write a run directory",
         description="With no arguments: the bundled suite, the offline backend, generate-check-refine, the "
                     "joint search with a small budget, and 3 rounds on the test split. Running it again with "
                     "the same --out resumes the run.")
@@ -328,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     comparison = commands.add_parser(
-        "compare", help="strategies x seeds on one suite: means with task-level bootstrap 95%% intervals",
+        "compare", parents=[isolation], help="strategies x seeds on one suite: means with task-level bootstrap 95%% intervals",
         description="Runs every strategy with every seed (each cell a run directory under OUT, resumable), "
                     "then prints solved@R per strategy with its 95%% task-level bootstrap interval, the paired "
                     "difference to the baseline strategy.")
@@ -360,7 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=_report)
 
     evaluation = commands.add_parser(
-        "eval", help="evaluate a saved program over the rounds on a suite's test split",
+        "eval", parents=[isolation], help="evaluate a saved program over the rounds on a suite's test split",
         description="PROGRAM is a program.json written by codeloop run (or save_program).")
     evaluation.add_argument("program", metavar="PROGRAM")
     for flag in ("--suite", "--lm", "--api-base"):
@@ -477,7 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit codes: 0 done, 2 a bad setting or file, 3 the LM failed on every retry (the same
     command resumes)."""
-    from .exceptions import ConfigError, LMUnavailable
+    from .exceptions import ConfigError, LMUnavailable, SandboxUnavailable
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
@@ -490,6 +491,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LMUnavailable as exc:
         print(f"codeloop: error: {exc.summary()}", file=sys.stderr)
         return 3
+    except SandboxUnavailable as exc:  # --isolation strict (or namespaces) refusing: one line
+        print(f"codeloop: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -123,10 +123,12 @@ def compare(strategies: Sequence[str], seeds: Sequence[int], base: RunConfig, *,
                                              "out": base.out / s / f"seed{seed}"})
                for s in strategies for seed in seeds}  # every name is checked before any work starts
     own = sandbox is None
-    sandbox = sandbox or Sandbox(workers=base.workers)
+    sandbox = sandbox or Sandbox(workers=base.workers, isolation=base.isolation)
     solved: dict[str, dict[tuple[int, str], float]] = {s: {} for s in strategies}
     summaries: dict[tuple[str, int], Any] = {}
     try:
+        if own:  # strict isolation refuses here, before any cell is written
+            sandbox.start()
         for i, ((strategy, seed), config) in enumerate(configs.items(), 1):
             say(f"[{i}/{len(configs)}] {strategy}, seed {seed}")
             outcome = run_experiment(config, sandbox=sandbox, lm=lm, say=lambda line: say(f"  {line}"),

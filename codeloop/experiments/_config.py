@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..exceptions import ConfigError
 
 #: Fields that may change between a run and its resumption without invalidating its work.
-RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base", "repair", "lm_retries", "lm_timeout", "max_lm_errors")
+RESUMABLE_CHANGES = ("out", "workers", "lm", "api_base", "repair", "lm_retries", "lm_timeout", "max_lm_errors",
+                     "isolation")
 
 
 class RunConfig(BaseModel):
@@ -38,6 +39,9 @@ class RunConfig(BaseModel):
     repair: bool = Field(False, description="move damaged files of the run directory aside instead of refusing")
     seed: int = 0
     workers: int = Field(2, ge=1, le=64)
+    isolation: Literal["auto", "namespaces", "strict", "none"] = Field(
+        "auto", description="the sandbox's isolation: auto (every protection available, warns naming what is "
+                            "missing), namespaces or strict (refuse to run without them), none")
     out: Path = Path("codeloop-runs/default")
     parse: Literal["lenient", "chat", "json", "json-lenient"] | None = Field(
         None, description="how LM replies become code: the chat format, then the raw reply, then a JSON retry "

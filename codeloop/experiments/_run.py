@@ -215,8 +215,10 @@ def run_experiment(config: RunConfig, *, sandbox: Sandbox | None = None, lm: Any
     if lm is None:  # bad settings fail before anything is written
         lm = resolved_lm(config, say)
     own_sandbox = sandbox is None
-    sandbox = sandbox or Sandbox(workers=config.workers)
+    sandbox = sandbox or Sandbox(workers=config.workers, isolation=config.isolation)
     try:
+        if own_sandbox:  # strict isolation refuses here, before anything is written
+            sandbox.start()
         suite, preparation = prepared_suite(config, sandbox, say)
         train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
         kind = suite_kind(suite.tasks, f"suite {config.suite!r}")
@@ -292,7 +294,7 @@ def estimate_run(config: RunConfig) -> dict[str, int]:
     from ..modules import max_lm_calls
 
     resolved_lm(config, lambda line: None)  # a bad --lm fails a dry run too
-    with Sandbox(workers=config.workers) as sandbox:
+    with Sandbox(workers=config.workers, isolation=config.isolation) as sandbox:
         suite, _ = prepared_suite(config, sandbox, lambda line: None)
     train, dev, test = suite.split("train"), suite.split("dev"), suite.split("test")
     student = build_module(config.module, kind=suite_kind(suite.tasks, f"suite {config.suite!r}"))
@@ -374,12 +376,21 @@ def evaluate_saved(program_path: str | Path, config: RunConfig, *, sandbox: Sand
     held = read_record(out / "program.json", repair=config.repair) if out.is_dir() else None
     if held is not None and program_digest(held) != program_digest(record):
         raise ConfigError(f"{out} holds the evaluation of another program; choose another --out")
-    usable_directory(out)
-    write_json_atomically(out / "program.json", record)
-    write_json_atomically(out / "optimization.json",
-                          {"optimizer": "none", "budget": config.budget, "lm_calls": 0, "tokens": 0, "trials": [],
-                           "trials_reused": 0, "budget_exhausted": False, "evaluated_from": str(program_path)})
-    return run_experiment(config, sandbox=sandbox, lm=lm, say=say)
+    own_sandbox = sandbox is None
+    sandbox = sandbox or Sandbox(workers=config.workers, isolation=config.isolation)
+    try:
+        if own_sandbox:  # strict isolation refuses here, before anything is written
+            sandbox.start()
+        usable_directory(out)
+        write_json_atomically(out / "program.json", record)
+        write_json_atomically(out / "optimization.json",
+                              {"optimizer": "none", "budget": config.budget, "lm_calls": 0, "tokens": 0,
+                               "trials": [], "trials_reused": 0, "budget_exhausted": False,
+                               "evaluated_from": str(program_path)})
+        return run_experiment(config, sandbox=sandbox, lm=lm, say=say)
+    finally:
+        if own_sandbox:
+            sandbox.close()
 
 
 def _optimized_program(config: RunConfig, lm, sandbox: Sandbox, train, dev, rounds_config: RoundsConfig,
