@@ -196,7 +196,7 @@ def test_a_sigkilled_joint_run_continues_where_it_stopped(suite_file, tmp_path):
     deadline = time.monotonic() + 300
     complete = 0
     while time.monotonic() < deadline and victim.poll() is None:
-        time.sleep(0.5)
+        time.sleep(0.05)  # a quiet machine finishes the search soon after trial 2
         if database.exists():
             try:
                 study = optuna.load_study(study_name="codeloop-joint", storage=f"sqlite:///{database}")
